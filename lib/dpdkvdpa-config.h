@@ -1,0 +1,54 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef DPDKVDPA_CONFIG_H
+#define DPDKVDPA_CONFIG_H 1
+
+/* Interface options of a dpdkvdpa port.
+ *
+ * This module turns a port's "options" column into a validated
+ * 'struct dpdkvdpa_config', with no DPDK calls, so that the rules can be
+ * unit tested and the netdev class only applies what passed them. */
+
+#include <stdbool.h>
+
+#include "openvswitch/compiler.h"
+
+struct smap;
+
+#define DPDKVDPA_TX_RETRIES_DEFAULT 8
+#define DPDKVDPA_TX_RETRIES_MAX 32
+
+struct dpdkvdpa_config {
+    char *socket_path;          /* vhost-user socket. */
+    bool client_mode;           /* True: OVS connects to 'socket_path'. */
+    int tx_retries_max;         /* Enqueue retries when the guest is full. */
+};
+
+char *dpdkvdpa_config_parse(const struct smap *options, const char *port_name,
+                            const char *sock_dir,
+                            struct dpdkvdpa_config *config)
+    OVS_WARN_UNUSED_RESULT;
+bool dpdkvdpa_config_socket_equal(const struct dpdkvdpa_config *,
+                                  const struct dpdkvdpa_config *);
+void dpdkvdpa_config_copy(struct dpdkvdpa_config *dst,
+                          const struct dpdkvdpa_config *src);
+void dpdkvdpa_config_destroy(struct dpdkvdpa_config *);
+
+char *dpdkvdpa_sock_dir(const char *vhost_sock_dir, const char *rundir,
+                        char **errp);
+
+#endif /* dpdkvdpa-config.h */

@@ -1,0 +1,1057 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The "dpdkvdpa" netdev class: a guest attached over a vhost-user socket.
+ *
+ * This file holds the port itself: its options, its vhost-user socket (in
+ * client or server mode), the vhost library's callbacks and the software
+ * datapath, in which OVS's PMD threads move packets with
+ * rte_vhost_dequeue_burst() and rte_vhost_enqueue_burst(), as OVS's
+ * dpdkvhostuserclient ports do. */
+
+#include <config.h>
+
+#include "netdev-dpdkvdpa.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+#include <rte_vhost.h>
+
+#include "dirs.h"
+#include "dp-packet.h"
+#include "dpdkvdpa-config.h"
+#include "dpdkvdpa-mempool.h"
+#include "netdev-provider.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_dpdkvdpa);
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* A vhost-user device has up to this many queue pairs (DPDK's own limit). */
+#define MAX_QUEUE_PAIRS 128
+
+/* Virtqueue numbering: pair N is guest rx 2N (our tx), guest tx 2N+1. */
+#define VIRTQ_GUEST_RX(QP) ((QP) * 2)
+#define VIRTQ_GUEST_TX(QP) ((QP) * 2 + 1)
+
+#define DEFAULT_MTU ETH_PAYLOAD_MAX
+
+/* Features that need OVS to handle guest checksum and segmentation
+ * offloads, which this port does not do: vhost then negotiates without
+ * them, as OVS's vhost ports do without userspace TSO. */
+#define UNSUPPORTED_FEATURES ((1ULL << VIRTIO_NET_F_CSUM)         \
+                              | (1ULL << VIRTIO_NET_F_HOST_TSO4)  \
+                              | (1ULL << VIRTIO_NET_F_HOST_TSO6)  \
+                              | (1ULL << VIRTIO_NET_F_HOST_ECN)   \
+                              | (1ULL << VIRTIO_NET_F_HOST_UFO))
+
+/* Per queue counters.  Each is written by one thread at a time (the PMD
+ * polling an rxq, the holder of a txq's lock) and read by others. */
+struct dpdkvdpa_queue_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t dropped;
+};
+
+struct dpdkvdpa_txq {
+    rte_spinlock_t lock;        /* Serializes concurrent senders. */
+    int vring_pair;             /* Enabled queue pair it sends on, or -1. */
+    struct dpdkvdpa_queue_stats stats;
+    uint64_t retries;
+    uint64_t failure_drops;     /* Guest's queue stayed full. */
+    uint64_t mtu_drops;         /* Packet longer than the MTU allows. */
+};
+
+struct netdev_dpdkvdpa {
+    struct netdev up;
+
+    /* In 'dpdkvdpa_list', guarded by 'dpdkvdpa_mutex'. */
+    struct ovs_list list_node;
+
+    struct ovs_mutex mutex OVS_ACQ_AFTER(dpdkvdpa_mutex);
+
+    /* Configuration, guarded by 'mutex'.  set_config() and the vhost
+     * callbacks fill in 'requested*'; reconfigure() applies them. */
+    struct dpdkvdpa_config requested OVS_GUARDED;
+    struct dpdkvdpa_config config OVS_GUARDED;    /* As applied. */
+    bool socket_started OVS_GUARDED;              /* 'config' socket up. */
+    char *socket_error OVS_GUARDED;               /* Why it is not. */
+    int requested_mtu OVS_GUARDED;
+    int requested_n_queues OVS_GUARDED;
+    int requested_numa_id OVS_GUARDED;
+    int mtu OVS_GUARDED;
+    int numa_id OVS_GUARDED;
+    struct eth_addr hwaddr OVS_GUARDED;
+    enum netdev_flags flags OVS_GUARDED;
+    struct rte_mempool *mp;   /* Written only while no PMD polls us. */
+
+    /* The connected guest, or -1.  Read by PMD threads; reset with an RCU
+     * grace period by destroy_device(). */
+    atomic_int vid;
+    bool vhost_ready;         /* Queues and mempool fit the guest. */
+    uint64_t features OVS_GUARDED;                /* Negotiated. */
+    int n_vrings OVS_GUARDED;
+    atomic_int tx_retries_max;
+
+    /* Which vrings the guest enabled, by queue pair. */
+    bool guest_tx_enabled[MAX_QUEUE_PAIRS];       /* Our rxq. */
+    bool guest_rx_enabled[MAX_QUEUE_PAIRS] OVS_GUARDED;    /* Our txq. */
+
+    struct dpdkvdpa_txq *txqs;                    /* 'up.n_txq' of them. */
+    struct dpdkvdpa_queue_stats rxq_stats[MAX_QUEUE_PAIRS];
+};
+
+struct netdev_rxq_dpdkvdpa {
+    struct netdev_rxq up;
+};
+
+static struct ovs_mutex dpdkvdpa_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
+    = OVS_LIST_INITIALIZER(&dpdkvdpa_list);
+
+/* Directory for server mode sockets. */
+static char *vhost_sock_dir;
+
+/* The thread that configures ports, see destroy_device(). */
+static pthread_t main_thread;
+
+static const struct netdev_class dpdkvdpa_class;
+
+static bool
+is_dpdkvdpa_class(const struct netdev_class *class)
+{
+    return class->construct == dpdkvdpa_class.construct;
+}
+
+static struct netdev_dpdkvdpa *
+netdev_dpdkvdpa_cast(const struct netdev *netdev)
+{
+    ovs_assert(is_dpdkvdpa_class(netdev_get_class(netdev)));
+    return CONTAINER_OF(netdev, struct netdev_dpdkvdpa, up);
+}
+
+static int
+get_vid(const struct netdev_dpdkvdpa *dev)
+{
+    int vid;
+
+    atomic_read(&CONST_CAST(struct netdev_dpdkvdpa *, dev)->vid, &vid);
+    return vid;
+}
+
+static bool
+is_running(const struct netdev_dpdkvdpa *dev)
+{
+    return get_vid(dev) >= 0 && dev->vhost_ready;
+}
+
+/* Finds the port whose socket is 'path', with 'dpdkvdpa_mutex' held. */
+static struct netdev_dpdkvdpa *
+dpdkvdpa_find_by_socket(const char *path)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *dev;
+
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        if (dev->config.socket_path && !strcmp(dev->config.socket_path,
+                                               path)) {
+            return dev;
+        }
+    }
+    return NULL;
+}
+
+/* Maps each of OVS's txqs to a queue pair whose guest rx vring is enabled,
+ * spreading them over those pairs. */
+static void
+remap_txqs(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    int enabled[MAX_QUEUE_PAIRS];
+    int n_enabled = 0;
+
+    for (int i = 0; i < dev->n_vrings / 2 && i < MAX_QUEUE_PAIRS; i++) {
+        if (dev->guest_rx_enabled[i]) {
+            enabled[n_enabled++] = i;
+        }
+    }
+    for (int i = 0; i < dev->up.n_txq; i++) {
+        dev->txqs[i].vring_pair = n_enabled ? enabled[i % n_enabled] : -1;
+    }
+}
+
+/* vhost library callbacks.
+ *
+ * They run in the vhost library's own thread.  Each finds its port by the
+ * socket path ("ifname" in the vhost library) under 'dpdkvdpa_mutex', so
+ * that a port being destroyed is never used. */
+
+static int
+new_device(int vid)
+{
+    struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+    int n_queues = 0;
+    int numa_id = 0;
+
+    rte_vhost_get_ifname(vid, path, sizeof path);
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    dev = dpdkvdpa_find_by_socket(path);
+    if (dev) {
+        uint64_t features = 0;
+
+        ovs_mutex_lock(&dev->mutex);
+        rte_vhost_get_negotiated_features(vid, &features);
+        dev->features = features;
+        dev->n_vrings = rte_vhost_get_vring_num(vid);
+        n_queues = MAX(1, MIN(dev->n_vrings / 2, MAX_QUEUE_PAIRS));
+        numa_id = rte_vhost_get_numa_node(vid);
+        if (numa_id < 0) {
+            numa_id = dev->numa_id;
+        }
+
+        /* OVS's PMDs poll, so the guest need not kick us. */
+        for (int i = 0; i < dev->n_vrings; i++) {
+            rte_vhost_enable_guest_notification(vid, i, 0);
+        }
+
+        atomic_store(&dev->vid, vid);
+        dev->requested_n_queues = n_queues;
+        dev->requested_numa_id = numa_id;
+        dev->vhost_ready = false;
+        netdev_request_reconfigure(&dev->up);
+        netdev_change_seq_changed(&dev->up);
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    if (!dev) {
+        VLOG_INFO("vhost-user guest on %s has no port, refusing it", path);
+        return -1;
+    }
+    VLOG_INFO("%s: guest connected on %s with %d queue pairs, "
+              "NUMA node %d", netdev_get_name(&dev->up), path, n_queues,
+              numa_id);
+    return 0;
+}
+
+static void
+destroy_device(int vid)
+{
+    struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+    char *name = NULL;
+
+    rte_vhost_get_ifname(vid, path, sizeof path);
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    dev = dpdkvdpa_find_by_socket(path);
+    if (dev && get_vid(dev) == vid) {
+        ovs_mutex_lock(&dev->mutex);
+        atomic_store(&dev->vid, -1);
+        dev->vhost_ready = false;
+        dev->n_vrings = 0;
+        memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
+        memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
+        remap_txqs(dev);
+        netdev_change_seq_changed(&dev->up);
+        name = xstrdup(netdev_get_name(&dev->up));
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    if (name) {
+        /* Wait until no PMD thread can be inside a burst on 'vid', since the
+         * vhost library frees it when we return. */
+        ovsrcu_synchronize();
+        if (!pthread_equal(pthread_self(), main_thread)) {
+            /* ovsrcu_synchronize() took this thread out of its quiescent
+             * state, which would stall every later grace period. */
+            ovsrcu_quiesce_start();
+        }
+        VLOG_INFO("%s: guest disconnected from %s", name, path);
+        free(name);
+    }
+}
+
+static int
+vring_state_changed(int vid, uint16_t vring, int enable)
+{
+    struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+    int qp = vring / 2;
+
+    if (qp >= MAX_QUEUE_PAIRS) {
+        return 0;
+    }
+    rte_vhost_get_ifname(vid, path, sizeof path);
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    dev = dpdkvdpa_find_by_socket(path);
+    if (dev) {
+        ovs_mutex_lock(&dev->mutex);
+        if (vring == VIRTQ_GUEST_TX(qp)) {
+            /* PMD threads see it through rxq_enabled() after a change_seq
+             * bump. */
+            dev->guest_tx_enabled[qp] = enable;
+        } else {
+            dev->guest_rx_enabled[qp] = enable;
+            if (dev->txqs) {
+                remap_txqs(dev);
+            }
+        }
+        netdev_change_seq_changed(&dev->up);
+        ovs_mutex_unlock(&dev->mutex);
+        VLOG_DBG("%s: vring %u %s", netdev_get_name(&dev->up), vring,
+                 enable ? "enabled" : "disabled");
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    return 0;
+}
+
+static const struct rte_vhost_device_ops vhost_ops = {
+    .new_device = new_device,
+    .destroy_device = destroy_device,
+    .vring_state_changed = vring_state_changed,
+};
+
+/* The vhost-user socket.  start_socket() and stop_socket() must be called
+ * without 'dev->mutex' or 'dpdkvdpa_mutex', since the vhost library may
+ * call back into destroy_device() or wait for its thread. */
+
+static int
+start_socket(const char *name, const struct dpdkvdpa_config *config,
+             char **errp)
+{
+    const char *path = config->socket_path;
+    uint64_t flags = RTE_VHOST_USER_LINEARBUF_SUPPORT;
+    int err;
+
+    if (config->client_mode) {
+        flags |= RTE_VHOST_USER_CLIENT;
+    } else {
+        struct stat s;
+
+        /* A socket left behind by an ovs-vswitchd that was killed would
+         * make bind() fail. */
+        if (!lstat(path, &s) && S_ISSOCK(s.st_mode)) {
+            unlink(path);
+        }
+    }
+
+    err = rte_vhost_driver_register(path, flags);
+    if (err) {
+        *errp = xasprintf("%s: could not create vhost-user socket %s",
+                          name, path);
+        return EINVAL;
+    }
+    if (rte_vhost_driver_disable_features(path, UNSUPPORTED_FEATURES)
+        || rte_vhost_driver_callback_register(path, &vhost_ops)) {
+        *errp = xasprintf("%s: could not set up vhost-user socket %s",
+                          name, path);
+        rte_vhost_driver_unregister(path);
+        return EINVAL;
+    }
+    err = rte_vhost_driver_start(path);
+    if (err) {
+        *errp = xasprintf("%s: could not start vhost-user socket %s%s",
+                          name, path, config->client_mode ? ""
+                          : " (is its directory writable?)");
+        rte_vhost_driver_unregister(path);
+        return EINVAL;
+    }
+    VLOG_INFO("%s: vhost-user socket %s started in %s mode", name, path,
+              config->client_mode ? "client" : "server");
+    return 0;
+}
+
+static void
+stop_socket(const char *name, const char *path)
+{
+    if (rte_vhost_driver_unregister(path)) {
+        VLOG_ERR("%s: could not remove vhost-user socket %s", name, path);
+    }
+}
+
+/* The netdev class. */
+
+static struct netdev *
+netdev_dpdkvdpa_alloc(void)
+{
+    struct netdev_dpdkvdpa *dev = xzalloc(sizeof *dev);
+
+    return &dev->up;
+}
+
+static void
+netdev_dpdkvdpa_dealloc(struct netdev *netdev)
+{
+    free(netdev_dpdkvdpa_cast(netdev));
+}
+
+static int
+netdev_dpdkvdpa_construct(struct netdev *netdev)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_init(&dev->mutex);
+    atomic_init(&dev->vid, -1);
+    atomic_init(&dev->tx_retries_max, DPDKVDPA_TX_RETRIES_DEFAULT);
+    dev->flags = NETDEV_UP | NETDEV_PROMISC;
+    dev->mtu = dev->requested_mtu = DEFAULT_MTU;
+    dev->numa_id = dev->requested_numa_id = 0;
+    dev->requested_n_queues = 1;
+    eth_addr_random(&dev->hwaddr);
+
+    /* A port starts with one queue pair; the guest may bring more. */
+    netdev->n_rxq = 0;
+    netdev->n_txq = 0;
+    netdev_request_reconfigure(netdev);
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_list_push_back(&dpdkvdpa_list, &dev->list_node);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    return 0;
+}
+
+static void
+netdev_dpdkvdpa_destruct(struct netdev *netdev)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    char *path = NULL;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->socket_started) {
+        path = xstrdup(dev->config.socket_path);
+        dev->socket_started = false;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    /* Stopping the socket disconnects the guest through destroy_device(),
+     * which still finds 'dev' in the list. */
+    if (path) {
+        stop_socket(netdev_get_name(netdev), path);
+        free(path);
+    }
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_list_remove(&dev->list_node);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    dpdkvdpa_mempool_put(dev->mp);
+    dpdkvdpa_config_destroy(&dev->requested);
+    dpdkvdpa_config_destroy(&dev->config);
+    free(dev->socket_error);
+    free(dev->txqs);
+    ovs_mutex_destroy(&dev->mutex);
+}
+
+static int
+netdev_dpdkvdpa_get_config(const struct netdev *netdev, struct smap *args)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->requested.client_mode) {
+        smap_add(args, "vhost-server-path", dev->requested.socket_path);
+    }
+    if (dev->requested.tx_retries_max != DPDKVDPA_TX_RETRIES_DEFAULT) {
+        smap_add_format(args, "tx-retries-max", "%d",
+                        dev->requested.tx_retries_max);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
+                           char **errp)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    struct dpdkvdpa_config config;
+    char *error;
+
+    error = dpdkvdpa_config_parse(args, netdev_get_name(netdev),
+                                  vhost_sock_dir, &config);
+    if (error) {
+        VLOG_ERR("%s: %s", netdev_get_name(netdev), error);
+        *errp = error;
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    atomic_store(&dev->tx_retries_max, config.tx_retries_max);
+    if (!dpdkvdpa_config_socket_equal(&config, &dev->requested)
+        || !dev->socket_started) {
+        netdev_request_reconfigure(netdev);
+    }
+    dpdkvdpa_config_destroy(&dev->requested);
+    dev->requested = config;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_numa_id(const struct netdev *netdev)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    return dev->numa_id;
+}
+
+static int
+netdev_dpdkvdpa_set_tx_multiq(struct netdev *netdev, unsigned int n_txq)
+{
+    /* The guest decides how many queues there are. */
+    return 0;
+}
+
+/* Replaces the socket by the one 'requested' describes, if they differ. */
+static void
+reconfigure_socket(struct netdev_dpdkvdpa *dev)
+    OVS_EXCLUDED(dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    struct dpdkvdpa_config requested;
+    char *old_path = NULL;
+    char *error = NULL;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->socket_started
+        && dpdkvdpa_config_socket_equal(&dev->config, &dev->requested)) {
+        ovs_mutex_unlock(&dev->mutex);
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+        return;
+    }
+    if (dev->socket_started) {
+        old_path = xstrdup(dev->config.socket_path);
+    }
+    dpdkvdpa_config_copy(&requested, &dev->requested);
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    if (old_path) {
+        stop_socket(name, old_path);
+        free(old_path);
+    }
+    if (!requested.socket_path) {
+        /* set_config() has not run yet. */
+        dpdkvdpa_config_destroy(&requested);
+        return;
+    }
+
+    /* The callbacks find the port by its applied socket path, so publish it
+     * before the guest can connect. */
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    dpdkvdpa_config_destroy(&dev->config);
+    dpdkvdpa_config_copy(&dev->config, &requested);
+    dev->socket_started = false;
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    start_socket(name, &requested, &error);
+
+    ovs_mutex_lock(&dev->mutex);
+    dev->socket_started = !error;
+    free(dev->socket_error);
+    dev->socket_error = error;
+    if (error) {
+        VLOG_ERR("%s", error);
+    }
+    netdev_change_seq_changed(&dev->up);
+    ovs_mutex_unlock(&dev->mutex);
+    dpdkvdpa_config_destroy(&requested);
+}
+
+static int
+netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int err = 0;
+
+    reconfigure_socket(dev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (!dev->mp || dev->mtu != dev->requested_mtu
+        || dev->numa_id != dev->requested_numa_id) {
+        struct rte_mempool *mp;
+
+        mp = dpdkvdpa_mempool_get(dev->requested_mtu,
+                                  dev->requested_numa_id);
+        if (!mp) {
+            err = ENOMEM;
+            goto out;
+        }
+        dpdkvdpa_mempool_put(dev->mp);
+        dev->mp = mp;
+        dev->mtu = dev->requested_mtu;
+        dev->numa_id = dev->requested_numa_id;
+    }
+
+    if (netdev->n_rxq != dev->requested_n_queues || !dev->txqs) {
+        free(dev->txqs);
+        netdev->n_rxq = dev->requested_n_queues;
+        netdev->n_txq = dev->requested_n_queues;
+        dev->txqs = xcalloc(netdev->n_txq, sizeof *dev->txqs);
+        for (int i = 0; i < netdev->n_txq; i++) {
+            rte_spinlock_init(&dev->txqs[i].lock);
+        }
+        memset(dev->rxq_stats, 0, sizeof dev->rxq_stats);
+    }
+    remap_txqs(dev);
+
+    /* Guests that do not report vring states still use queue pair 0. */
+    if (get_vid(dev) >= 0) {
+        dev->guest_tx_enabled[0] = true;
+        dev->vhost_ready = true;
+    }
+    netdev_change_seq_changed(netdev);
+out:
+    ovs_mutex_unlock(&dev->mutex);
+    return err;
+}
+
+static int
+netdev_dpdkvdpa_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (!eth_addr_equals(dev->hwaddr, mac)) {
+        dev->hwaddr = mac;
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_etheraddr(const struct netdev *netdev,
+                              struct eth_addr *mac)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *mac = dev->hwaddr;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_mtu(const struct netdev *netdev, int *mtup)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *mtup = dev->mtu;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_set_mtu(struct netdev *netdev, int mtu)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    if (mtu < ETH_PAYLOAD_MIN || mtu > 9710) {
+        VLOG_WARN("%s: unsupported MTU %d", netdev_get_name(netdev), mtu);
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->requested_mtu != mtu) {
+        dev->requested_mtu = mtu;
+        netdev_request_reconfigure(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_carrier(const struct netdev *netdev, bool *carrier)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *carrier = is_running(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_update_flags(struct netdev *netdev, enum netdev_flags off,
+                             enum netdev_flags on,
+                             enum netdev_flags *old_flagsp)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    *old_flagsp = dev->flags;
+    dev->flags = (dev->flags & ~off) | on;
+    if (dev->flags != *old_flagsp) {
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_stats(const struct netdev *netdev,
+                          struct netdev_stats *stats)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+
+    memset(stats, 0, sizeof *stats);
+    ovs_mutex_lock(&dev->mutex);
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+        stats->rx_packets += dev->rxq_stats[i].packets;
+        stats->rx_bytes += dev->rxq_stats[i].bytes;
+        stats->rx_dropped += dev->rxq_stats[i].dropped;
+    }
+    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+        stats->tx_packets += dev->txqs[i].stats.packets;
+        stats->tx_bytes += dev->txqs[i].stats.bytes;
+        stats->tx_dropped += dev->txqs[i].stats.dropped;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static void
+add_counter(struct netdev_custom_stats *stats, const char *name,
+            uint64_t value)
+{
+    struct netdev_custom_counter *c = &stats->counters[stats->size++];
+
+    ovs_strlcpy(c->name, name, NETDEV_CUSTOM_STATS_NAME_SIZE);
+    c->value = value;
+}
+
+static int
+netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
+                                 struct netdev_custom_stats *stats)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    uint64_t retries = 0, failure_drops = 0, mtu_drops = 0;
+    char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
+
+    ovs_mutex_lock(&dev->mutex);
+    stats->size = 0;
+    stats->counters = xcalloc(3 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
+                              sizeof *stats->counters);
+    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+        retries += dev->txqs[i].retries;
+        failure_drops += dev->txqs[i].failure_drops;
+        mtu_drops += dev->txqs[i].mtu_drops;
+    }
+    add_counter(stats, "ovs_tx_retries", retries);
+    add_counter(stats, "ovs_tx_failure_drops", failure_drops);
+    add_counter(stats, "ovs_tx_mtu_exceeded_drops", mtu_drops);
+    for (int i = 0; i < netdev->n_rxq; i++) {
+        snprintf(name, sizeof name, "rx_q%d_packets", i);
+        add_counter(stats, name, dev->rxq_stats[i].packets);
+        snprintf(name, sizeof name, "rx_q%d_bytes", i);
+        add_counter(stats, name, dev->rxq_stats[i].bytes);
+    }
+    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+        snprintf(name, sizeof name, "tx_q%d_packets", i);
+        add_counter(stats, name, dev->txqs[i].stats.packets);
+        snprintf(name, sizeof name, "tx_q%d_bytes", i);
+        add_counter(stats, name, dev->txqs[i].stats.bytes);
+        snprintf(name, sizeof name, "tx_q%d_dropped", i);
+        add_counter(stats, name, dev->txqs[i].stats.dropped);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    bool connected;
+
+    ovs_mutex_lock(&dev->mutex);
+    connected = get_vid(dev) >= 0;
+    smap_add(args, "mode", dev->config.client_mode ? "client" : "server");
+    if (dev->config.socket_path) {
+        smap_add(args, "socket", dev->config.socket_path);
+    }
+    if (dev->socket_error) {
+        smap_add(args, "status", "error");
+        smap_add(args, "socket_error", dev->socket_error);
+    } else {
+        smap_add(args, "status", connected ? "connected" : "disconnected");
+    }
+    smap_add(args, "datapath", "sw");
+    if (connected) {
+        smap_add_format(args, "features", "0x%016"PRIx64, dev->features);
+        smap_add_format(args, "num_of_vrings", "%d", dev->n_vrings);
+    }
+    smap_add_format(args, "numa", "%d", dev->numa_id);
+    smap_add_format(args, "mtu", "%d", dev->mtu);
+    smap_add_format(args, "n_rxq", "%d", netdev->n_rxq);
+    smap_add_format(args, "n_txq", "%d", netdev->n_txq);
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+/* The software datapath. */
+
+static struct netdev_rxq *
+netdev_dpdkvdpa_rxq_alloc(void)
+{
+    struct netdev_rxq_dpdkvdpa *rx = xzalloc(sizeof *rx);
+
+    return &rx->up;
+}
+
+static int
+netdev_dpdkvdpa_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+    return 0;
+}
+
+static void
+netdev_dpdkvdpa_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+}
+
+static void
+netdev_dpdkvdpa_rxq_dealloc(struct netdev_rxq *rxq)
+{
+    free(CONTAINER_OF(rxq, struct netdev_rxq_dpdkvdpa, up));
+}
+
+static bool
+netdev_dpdkvdpa_rxq_enabled(struct netdev_rxq *rxq)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
+
+    return dev->guest_tx_enabled[rxq->queue_id];
+}
+
+/* Receives what the guest transmitted on queue pair 'rxq->queue_id'. */
+static int
+netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
+                         int *qfill)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
+    struct dpdkvdpa_queue_stats *stats = &dev->rxq_stats[rxq->queue_id];
+    int vid = get_vid(dev);
+    uint16_t vring = VIRTQ_GUEST_TX(rxq->queue_id);
+    uint64_t bytes = 0;
+    uint16_t n;
+
+    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready
+                     || !(dev->flags & NETDEV_UP))) {
+        return EAGAIN;
+    }
+
+    n = rte_vhost_dequeue_burst(vid, vring, dev->mp,
+                                (struct rte_mbuf **) batch->packets,
+                                NETDEV_MAX_BURST);
+    if (!n) {
+        return EAGAIN;
+    }
+    if (qfill) {
+        *qfill = (n == NETDEV_MAX_BURST
+                  ? rte_vhost_rx_queue_count(vid, vring) & UINT16_MAX
+                  : 0);
+    }
+
+    batch->count = n;
+    dp_packet_batch_init_packet_fields(batch);
+    for (int i = 0; i < n; i++) {
+        bytes += dp_packet_size(batch->packets[i]);
+    }
+    stats->packets += n;
+    stats->bytes += bytes;
+    return 0;
+}
+
+/* Returns an mbuf with the contents of 'packet', which is consumed, or NULL
+ * if the pool is empty. */
+static struct rte_mbuf *
+packet_to_mbuf(struct netdev_dpdkvdpa *dev, struct dp_packet *packet)
+{
+    struct rte_mbuf *mbuf;
+    uint32_t size = dp_packet_size(packet);
+
+    if (packet->source == DPBUF_DPDK) {
+        return &packet->mbuf;
+    }
+
+    mbuf = rte_pktmbuf_alloc(dev->mp);
+    if (mbuf && size <= rte_pktmbuf_tailroom(mbuf)) {
+        memcpy(rte_pktmbuf_mtod(mbuf, void *), dp_packet_data(packet), size);
+        mbuf->data_len = mbuf->pkt_len = size;
+    } else {
+        rte_pktmbuf_free(mbuf);
+        mbuf = NULL;
+    }
+    dp_packet_delete(packet);
+    return mbuf;
+}
+
+/* Transmits 'batch' to the guest, which receives it on the queue pair that
+ * OVS txq 'qid' maps to. */
+static int
+netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
+                     struct dp_packet_batch *batch,
+                     bool concurrent_txq OVS_UNUSED)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    int max_len = dev->mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN;
+    int vid = get_vid(dev);
+    struct dpdkvdpa_txq *txq;
+    struct dp_packet *packet;
+    int n_pkts = 0, sent = 0, retries = 0, max_retries;
+    uint64_t bytes = 0;
+    int mtu_drops = 0;
+    int pair;
+
+    if (OVS_UNLIKELY(!dev->txqs)) {
+        dp_packet_delete_batch(batch, true);
+        return 0;
+    }
+    txq = &dev->txqs[qid % netdev->n_txq];
+    pair = txq->vring_pair;
+
+    /* Every send goes through the txq lock, which also guards its
+     * counters. */
+    rte_spinlock_lock(&txq->lock);
+    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready || pair < 0
+                     || !(dev->flags & NETDEV_UP))) {
+        txq->stats.dropped += dp_packet_batch_size(batch);
+        rte_spinlock_unlock(&txq->lock);
+        dp_packet_delete_batch(batch, true);
+        return 0;
+    }
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        struct rte_mbuf *mbuf;
+
+        if (OVS_UNLIKELY(dp_packet_size(packet) > max_len)) {
+            VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte packet, longer "
+                         "than MTU %d allows", netdev_get_name(netdev),
+                         dp_packet_size(packet), dev->mtu);
+            dp_packet_delete(packet);
+            mtu_drops++;
+            continue;
+        }
+        mbuf = packet_to_mbuf(dev, packet);
+        if (mbuf) {
+            bytes += mbuf->pkt_len;
+            pkts[n_pkts++] = mbuf;
+        }
+    }
+
+    atomic_read_relaxed(&dev->tx_retries_max, &max_retries);
+    do {
+        int n = rte_vhost_enqueue_burst(vid, VIRTQ_GUEST_RX(pair),
+                                        pkts + sent, n_pkts - sent);
+        if (!n) {
+            break;
+        }
+        sent += n;
+    } while (sent < n_pkts && retries++ < max_retries);
+
+    for (int i = sent; i < n_pkts; i++) {
+        bytes -= pkts[i]->pkt_len;
+    }
+    txq->stats.packets += sent;
+    txq->stats.bytes += bytes;
+    txq->stats.dropped += dp_packet_batch_size(batch) - sent;
+    txq->failure_drops += n_pkts - sent;
+    txq->mtu_drops += mtu_drops;
+    txq->retries += MIN(retries, max_retries);
+    rte_spinlock_unlock(&txq->lock);
+
+    /* The vhost library copied the packets into the guest's buffers. */
+    rte_pktmbuf_free_bulk(pkts, n_pkts);
+    return 0;
+}
+
+static const struct netdev_class dpdkvdpa_class = {
+    .type = "dpdkvdpa",
+    .is_pmd = true,
+    .alloc = netdev_dpdkvdpa_alloc,
+    .construct = netdev_dpdkvdpa_construct,
+    .destruct = netdev_dpdkvdpa_destruct,
+    .dealloc = netdev_dpdkvdpa_dealloc,
+    .get_config = netdev_dpdkvdpa_get_config,
+    .set_config = netdev_dpdkvdpa_set_config,
+    .get_numa_id = netdev_dpdkvdpa_get_numa_id,
+    .set_tx_multiq = netdev_dpdkvdpa_set_tx_multiq,
+    .send = netdev_dpdkvdpa_send,
+    .set_etheraddr = netdev_dpdkvdpa_set_etheraddr,
+    .get_etheraddr = netdev_dpdkvdpa_get_etheraddr,
+    .get_mtu = netdev_dpdkvdpa_get_mtu,
+    .set_mtu = netdev_dpdkvdpa_set_mtu,
+    .get_carrier = netdev_dpdkvdpa_get_carrier,
+    .get_stats = netdev_dpdkvdpa_get_stats,
+    .get_custom_stats = netdev_dpdkvdpa_get_custom_stats,
+    .get_status = netdev_dpdkvdpa_get_status,
+    .update_flags = netdev_dpdkvdpa_update_flags,
+    .reconfigure = netdev_dpdkvdpa_reconfigure,
+    .rxq_alloc = netdev_dpdkvdpa_rxq_alloc,
+    .rxq_construct = netdev_dpdkvdpa_rxq_construct,
+    .rxq_destruct = netdev_dpdkvdpa_rxq_destruct,
+    .rxq_dealloc = netdev_dpdkvdpa_rxq_dealloc,
+    .rxq_enabled = netdev_dpdkvdpa_rxq_enabled,
+    .rxq_recv = netdev_dpdkvdpa_rxq_recv,
+};
+
+void
+netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
+{
+    char *error;
+
+    main_thread = pthread_self();
+    free(vhost_sock_dir);
+    vhost_sock_dir = dpdkvdpa_sock_dir(smap_get(ovs_other_config,
+                                                "vhost-sock-dir"),
+                                       ovs_rundir(), &error);
+    if (error) {
+        VLOG_ERR("%s", error);
+        free(error);
+    }
+    netdev_register_provider(&dpdkvdpa_class);
+}
