@@ -206,6 +206,54 @@ remap_txqs(struct netdev_dpdkvdpa *dev)
     }
 }
 
+/* Waiting for PMD threads.
+ *
+ * A PMD thread that read a port's 'vid' may still be in a burst on it; one
+ * RCU grace period later it is not.  The main thread waits for one with
+ * ovsrcu_synchronize().  The vhost library's thread must not: it runs no OVS
+ * poll loop, so ovsrcu_synchronize() would log an "Unreasonably long poll
+ * interval" each time.  It waits on a condition variable instead, which a
+ * postponed callback signals. */
+
+struct grace_period_waiter {
+    struct ovs_mutex mutex;
+    pthread_cond_t cond;
+    bool done;
+};
+
+static void
+grace_period_done(struct grace_period_waiter *waiter)
+{
+    ovs_mutex_lock(&waiter->mutex);
+    waiter->done = true;
+    xpthread_cond_signal(&waiter->cond);
+    ovs_mutex_unlock(&waiter->mutex);
+}
+
+static void
+wait_for_pmds(void)
+{
+    struct grace_period_waiter waiter = { .done = false };
+
+    if (pthread_equal(pthread_self(), main_thread)) {
+        ovsrcu_synchronize();
+        return;
+    }
+
+    ovs_mutex_init(&waiter.mutex);
+    xpthread_cond_init(&waiter.cond, NULL);
+    ovsrcu_postpone(grace_period_done, &waiter);
+    ovsrcu_quiesce_start();
+
+    ovs_mutex_lock(&waiter.mutex);
+    while (!waiter.done) {
+        ovs_mutex_cond_wait(&waiter.cond, &waiter.mutex);
+    }
+    ovs_mutex_unlock(&waiter.mutex);
+    xpthread_cond_destroy(&waiter.cond);
+    ovs_mutex_destroy(&waiter.mutex);
+}
+
 /* vhost library callbacks.
  *
  * They run in the vhost library's own thread.  Each finds its port by the
@@ -288,14 +336,8 @@ destroy_device(int vid)
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
     if (name) {
-        /* Wait until no PMD thread can be inside a burst on 'vid', since the
-         * vhost library frees it when we return. */
-        ovsrcu_synchronize();
-        if (!pthread_equal(pthread_self(), main_thread)) {
-            /* ovsrcu_synchronize() took this thread out of its quiescent
-             * state, which would stall every later grace period. */
-            ovsrcu_quiesce_start();
-        }
+        /* The vhost library frees the vrings when we return. */
+        wait_for_pmds();
         VLOG_INFO("%s: guest disconnected from %s", name, path);
         free(name);
     }

@@ -1,0 +1,47 @@
+# The autotest suite.  It reuses OVS's tests/ovs-macros.at straight from the
+# OVS source tree (the way OVN does), so nothing of OVS is copied here.
+EXTRA_DIST += \
+	$(TESTSUITE_AT) \
+	$(TESTSUITE) \
+	tests/atlocal.in \
+	package.m4
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/vdpa-macros.at \
+	tests/unit-config.at \
+	tests/system-vdpa.at
+TESTSUITE = $(srcdir)/tests/testsuite
+DISTCLEANFILES = tests/atlocal
+
+# Our ovs-vswitchd first, then OVS's own tools from the same build.
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/utilities
+
+check-local: tests/atlocal $(TESTSUITE) $(check_PROGRAMS)
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+		$(TESTSUITEFLAGS)
+
+clean-local: tests-clean
+tests-clean:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+
+AUTOM4TE = autom4te
+AUTOTEST = $(AUTOM4TE) -l autotest
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+		-o $@.tmp $@.at && mv $@.tmp $@
+
+$(srcdir)/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >'$(srcdir)/package.m4'
+
+# Unit test programs, driven by tests/unit-*.at.
+check_PROGRAMS = tests/test-dpdkvdpa-config
+tests_test_dpdkvdpa_config_SOURCES = tests/test-dpdkvdpa-config.c
+tests_test_dpdkvdpa_config_LDADD = lib/libovs-vdpa.la \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS)
