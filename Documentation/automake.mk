@@ -1,0 +1,1 @@
+EXTRA_DIST += Documentation/howto/dpdkvdpa.rst

@@ -5,4 +5,11 @@ lib_libovs_vdpa_la_SOURCES = \
 	lib/dpdkvdpa-mempool.c \
 	lib/dpdkvdpa-mempool.h \
 	lib/netdev-dpdkvdpa.c \
-	lib/netdev-dpdkvdpa.h
+	lib/netdev-dpdkvdpa.h \
+	lib/vdpa-driver.h \
+	lib/vdpa-engine.c \
+	lib/vdpa-engine.h \
+	lib/vdpa-sim.c \
+	lib/vdpa-sim.h \
+	lib/virtq.c \
+	lib/virtq.h

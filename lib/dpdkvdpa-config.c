@@ -64,6 +64,108 @@ check_socket_dir(const char *dir)
     return NULL;
 }
 
+/* Parses 'value' (may be NULL, then 'dflt' is used) of option 'key' as an
+ * integer from 'min' to 'max' into '*out'. */
+static char *
+parse_int(const char *value, const char *key, int min, int max, int dflt,
+          int *out)
+{
+    *out = dflt;
+    if (value && (!str_to_int(value, 10, out) || *out < min || *out > max)) {
+        return xasprintf("%s \"%s\" is not an integer from %d to %d",
+                         key, value, min, max);
+    }
+    return NULL;
+}
+
+/* Returns the value of option 'key', or of its alias 'alias' (another
+ * project's name for the same option), in '*valuep'.  Returns an error if
+ * both are set to different values. */
+static char *
+get_aliased(const struct smap *options, const char *key, const char *alias,
+            const char **valuep)
+{
+    const char *value = smap_get(options, key);
+    const char *alias_value = smap_get(options, alias);
+
+    if (value && alias_value && strcmp(value, alias_value)) {
+        return xasprintf("%s \"%s\" and %s \"%s\" disagree",
+                         key, value, alias, alias_value);
+    }
+    *valuep = value ? value : alias_value;
+    return NULL;
+}
+
+/* Returns NULL if 'value' is unset or "-1", which mean "no vDPA", otherwise
+ * a copy of it. */
+static char *
+vdpa_selector(const char *value)
+{
+    return value && value[0] && strcmp(value, "-1") ? xstrdup(value) : NULL;
+}
+
+/* Parses the vDPA options of 'options' into 'config'.  The Mellanox names
+ * "vdpa-accelerator-devargs" (the device), "vdpa-sw" and "dpdk-devargs"
+ * (the representor) are accepted too. */
+static char *
+parse_vdpa(const struct smap *options, struct dpdkvdpa_config *config)
+{
+    const char *engine = smap_get(options, "vdpa-engine");
+    const char *mode = smap_get(options, "vdpa-mode");
+    const char *device, *representor, *queues;
+    char *error;
+
+    error = get_aliased(options, "vdpa-device", "vdpa-accelerator-devargs",
+                        &device);
+    if (!error) {
+        error = get_aliased(options, "vdpa-representor", "dpdk-devargs",
+                            &representor);
+    }
+    if (!error) {
+        error = get_aliased(options, "vdpa-max-queues", "n_rxq", &queues);
+    }
+    if (!error) {
+        error = parse_int(queues, "vdpa-max-queues", 1,
+                          DPDKVDPA_MAX_QUEUE_PAIRS, 1,
+                          &config->max_queue_pairs);
+    }
+    if (error) {
+        return error;
+    }
+
+    if (!mode || !strcmp(mode, "auto")) {
+        config->mode = DPDKVDPA_MODE_AUTO;
+    } else if (!strcmp(mode, "hw")) {
+        config->mode = DPDKVDPA_MODE_HW;
+    } else if (!strcmp(mode, "sw")) {
+        config->mode = DPDKVDPA_MODE_SW;
+    } else {
+        return xasprintf("vdpa-mode \"%s\" is not one of auto, hw, sw",
+                         mode);
+    }
+    if (smap_get_bool(options, "vdpa-sw", false)) {
+        if (config->mode == DPDKVDPA_MODE_HW) {
+            return xstrdup("vdpa-sw=true contradicts vdpa-mode=hw");
+        }
+        config->mode = DPDKVDPA_MODE_SW;
+    }
+
+    config->vdpa_engine = vdpa_selector(engine);
+    config->vdpa_device = vdpa_selector(device);
+    config->vdpa_representor = nullable_xstrdup(representor);
+    if (config->mode == DPDKVDPA_MODE_HW
+        && !config->vdpa_engine && !config->vdpa_device) {
+        return xstrdup("vdpa-mode=hw needs vdpa-engine or vdpa-device");
+    }
+    if (config->vdpa_device && !config->vdpa_engine
+        && config->vdpa_device[strspn(config->vdpa_device, "0123456789")]
+           == '\0') {
+        return xasprintf("vdpa-device %s is a device number: it needs "
+                         "vdpa-engine", config->vdpa_device);
+    }
+    return NULL;
+}
+
 /* Parses the Interface 'options' of dpdkvdpa port 'port_name' into 'config'
  * (which the caller must later pass to dpdkvdpa_config_destroy()).  Server
  * mode sockets are created in 'sock_dir'.
@@ -117,30 +219,32 @@ dpdkvdpa_config_parse(const struct smap *options, const char *port_name,
         }
     }
 
-    config->tx_retries_max = DPDKVDPA_TX_RETRIES_DEFAULT;
-    if (retries) {
-        int value;
-
-        if (!str_to_int(retries, 10, &value)
-            || value < 0 || value > DPDKVDPA_TX_RETRIES_MAX) {
-            dpdkvdpa_config_destroy(config);
-            return xasprintf("tx-retries-max \"%s\" is not an integer from "
-                             "0 to %d", retries, DPDKVDPA_TX_RETRIES_MAX);
-        }
-        config->tx_retries_max = value;
+    error = parse_int(retries, "tx-retries-max", 0, DPDKVDPA_TX_RETRIES_MAX,
+                      DPDKVDPA_TX_RETRIES_DEFAULT, &config->tx_retries_max);
+    if (!error) {
+        error = parse_vdpa(options, config);
     }
-
-    return NULL;
+    if (error) {
+        dpdkvdpa_config_destroy(config);
+    }
+    return error;
 }
 
-/* Returns true if 'a' and 'b' describe the same vhost-user socket, so that
- * changing from one to the other needs no new socket. */
+/* Returns true if 'a' and 'b' describe the same vhost-user socket and vDPA
+ * device selection, so that changing from one to the other needs no new
+ * socket. */
 bool
 dpdkvdpa_config_socket_equal(const struct dpdkvdpa_config *a,
                              const struct dpdkvdpa_config *b)
 {
     return (a->client_mode == b->client_mode
-            && nullable_string_is_equal(a->socket_path, b->socket_path));
+            && nullable_string_is_equal(a->socket_path, b->socket_path)
+            && nullable_string_is_equal(a->vdpa_engine, b->vdpa_engine)
+            && nullable_string_is_equal(a->vdpa_device, b->vdpa_device)
+            && nullable_string_is_equal(a->vdpa_representor,
+                                        b->vdpa_representor)
+            && a->mode == b->mode
+            && a->max_queue_pairs == b->max_queue_pairs);
 }
 
 void
@@ -149,6 +253,9 @@ dpdkvdpa_config_copy(struct dpdkvdpa_config *dst,
 {
     *dst = *src;
     dst->socket_path = nullable_xstrdup(src->socket_path);
+    dst->vdpa_engine = nullable_xstrdup(src->vdpa_engine);
+    dst->vdpa_device = nullable_xstrdup(src->vdpa_device);
+    dst->vdpa_representor = nullable_xstrdup(src->vdpa_representor);
 }
 
 void
@@ -156,8 +263,22 @@ dpdkvdpa_config_destroy(struct dpdkvdpa_config *config)
 {
     if (config) {
         free(config->socket_path);
+        free(config->vdpa_engine);
+        free(config->vdpa_device);
+        free(config->vdpa_representor);
         config->socket_path = NULL;
+        config->vdpa_engine = NULL;
+        config->vdpa_device = NULL;
+        config->vdpa_representor = NULL;
     }
+}
+
+const char *
+dpdkvdpa_mode_to_string(enum dpdkvdpa_mode mode)
+{
+    return (mode == DPDKVDPA_MODE_HW ? "hw"
+            : mode == DPDKVDPA_MODE_SW ? "sw"
+            : "auto");
 }
 
 /* Returns the directory for server mode sockets, as OVS does for its

@@ -31,11 +31,27 @@ struct smap;
 
 #define DPDKVDPA_TX_RETRIES_DEFAULT 8
 #define DPDKVDPA_TX_RETRIES_MAX 32
+#define DPDKVDPA_MAX_QUEUE_PAIRS 128
+
+/* Which datapath a port may use. */
+enum dpdkvdpa_mode {
+    DPDKVDPA_MODE_AUTO,         /* The engine's if its device fits, else sw. */
+    DPDKVDPA_MODE_HW,           /* The engine's, or an error. */
+    DPDKVDPA_MODE_SW,           /* OVS's PMD threads. */
+};
 
 struct dpdkvdpa_config {
     char *socket_path;          /* vhost-user socket. */
     bool client_mode;           /* True: OVS connects to 'socket_path'. */
     int tx_retries_max;         /* Enqueue retries when the guest is full. */
+
+    /* The vDPA device, as given: each NULL when not set, or set to -1. */
+    char *vdpa_engine;          /* Engine number (eid) or name. */
+    char *vdpa_device;          /* Device number (did) or DPDK name. */
+    char *vdpa_representor;     /* Representor ethdev name, if not the
+                                 * default one of the device. */
+    enum dpdkvdpa_mode mode;
+    int max_queue_pairs;        /* Queue pairs the device must serve. */
 };
 
 char *dpdkvdpa_config_parse(const struct smap *options, const char *port_name,
@@ -47,6 +63,7 @@ bool dpdkvdpa_config_socket_equal(const struct dpdkvdpa_config *,
 void dpdkvdpa_config_copy(struct dpdkvdpa_config *dst,
                           const struct dpdkvdpa_config *src);
 void dpdkvdpa_config_destroy(struct dpdkvdpa_config *);
+const char *dpdkvdpa_mode_to_string(enum dpdkvdpa_mode);
 
 char *dpdkvdpa_sock_dir(const char *vhost_sock_dir, const char *rundir,
                         char **errp);

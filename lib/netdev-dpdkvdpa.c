@@ -17,10 +17,17 @@
 /* The "dpdkvdpa" netdev class: a guest attached over a vhost-user socket.
  *
  * This file holds the port itself: its options, its vhost-user socket (in
- * client or server mode), the vhost library's callbacks and the software
- * datapath, in which OVS's PMD threads move packets with
- * rte_vhost_dequeue_burst() and rte_vhost_enqueue_burst(), as OVS's
- * dpdkvhostuserclient ports do. */
+ * client or server mode), the vhost library's callbacks and its two
+ * datapaths:
+ *
+ *   - sw: OVS's PMD threads move packets with rte_vhost_dequeue_burst() and
+ *     rte_vhost_enqueue_burst(), as OVS's dpdkvhostuserclient ports do.
+ *
+ *   - hw: the port's socket has a vDPA device attached (vdpa-engine.c picks
+ *     it), whose engine moves packets between the guest's virtqueues and a
+ *     representor ethdev; OVS's PMD threads receive and send on that
+ *     ethdev and never touch the virtqueues.  A NIC's VF representor and
+ *     our software engine's (vdpa-sim.c) take the same path. */
 
 #include <config.h>
 
@@ -32,8 +39,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_spinlock.h>
+#include <rte_vdpa.h>
 #include <rte_vhost.h>
 
 #include "dirs.h"
@@ -48,7 +57,10 @@
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
+#include "unixctl.h"
 #include "util.h"
+#include "vdpa-engine.h"
+#include "vdpa-sim.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkvdpa);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -123,7 +135,20 @@ struct netdev_dpdkvdpa {
     bool guest_tx_enabled[MAX_QUEUE_PAIRS];       /* Our rxq. */
     bool guest_rx_enabled[MAX_QUEUE_PAIRS] OVS_GUARDED;    /* Our txq. */
 
-    struct dpdkvdpa_txq *txqs;                    /* 'up.n_txq' of them. */
+    /* The hw datapath, or why not.  'requested_vdpa' and the reason are
+     * what set_config() decided; reconfigure() applies them. */
+    struct vdpa_device *requested_vdpa OVS_GUARDED;
+    char *requested_vdpa_reason OVS_GUARDED;
+    struct vdpa_device *vdpa OVS_GUARDED;   /* Attached, or NULL: sw. */
+    char *vdpa_reason OVS_GUARDED;          /* Why sw, or NULL. */
+    char *vdpa_failure OVS_GUARDED;         /* The device failed: sw until
+                                             * the options change. */
+    uint16_t rep_port;                      /* Representor, with 'vdpa'. */
+    int rep_n_queues;
+
+    /* Only the first 'up.n_txq' are in use; the counters of all of them
+     * add up to the port's. */
+    struct dpdkvdpa_txq txqs[MAX_QUEUE_PAIRS];
     struct dpdkvdpa_queue_stats rxq_stats[MAX_QUEUE_PAIRS];
 };
 
@@ -365,9 +390,7 @@ vring_state_changed(int vid, uint16_t vring, int enable)
             dev->guest_tx_enabled[qp] = enable;
         } else {
             dev->guest_rx_enabled[qp] = enable;
-            if (dev->txqs) {
-                remap_txqs(dev);
-            }
+            remap_txqs(dev);
         }
         netdev_change_seq_changed(&dev->up);
         ovs_mutex_unlock(&dev->mutex);
@@ -390,7 +413,7 @@ static const struct rte_vhost_device_ops vhost_ops = {
 
 static int
 start_socket(const char *name, const struct dpdkvdpa_config *config,
-             char **errp)
+             struct vdpa_device *vdpa, char **errp)
 {
     const char *path = config->socket_path;
     uint64_t flags = RTE_VHOST_USER_LINEARBUF_SUPPORT;
@@ -421,6 +444,12 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
         rte_vhost_driver_unregister(path);
         return EINVAL;
     }
+    if (vdpa && rte_vhost_driver_attach_vdpa_device(path, vdpa->vdev)) {
+        *errp = xasprintf("%s: could not attach vDPA device %s to %s",
+                          name, vdpa->name, path);
+        rte_vhost_driver_unregister(path);
+        return EINVAL;
+    }
     err = rte_vhost_driver_start(path);
     if (err) {
         *errp = xasprintf("%s: could not start vhost-user socket %s%s",
@@ -429,8 +458,9 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
         rte_vhost_driver_unregister(path);
         return EINVAL;
     }
-    VLOG_INFO("%s: vhost-user socket %s started in %s mode", name, path,
-              config->client_mode ? "client" : "server");
+    VLOG_INFO("%s: vhost-user socket %s started in %s mode%s%s", name, path,
+              config->client_mode ? "client" : "server",
+              vdpa ? " with vDPA device " : "", vdpa ? vdpa->name : "");
     return 0;
 }
 
@@ -439,6 +469,18 @@ stop_socket(const char *name, const char *path)
 {
     if (rte_vhost_driver_unregister(path)) {
         VLOG_ERR("%s: could not remove vhost-user socket %s", name, path);
+    }
+}
+
+/* Stops the representor of the hw datapath, if any. */
+static void
+representor_stop(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    if (dev->vdpa) {
+        rte_eth_dev_stop(dev->rep_port);
+        vdpa_engine_release(dev->vdpa, netdev_get_name(&dev->up));
+        dev->vdpa = NULL;
     }
 }
 
@@ -471,6 +513,9 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     dev->numa_id = dev->requested_numa_id = 0;
     dev->requested_n_queues = 1;
     eth_addr_random(&dev->hwaddr);
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+        rte_spinlock_init(&dev->txqs[i].lock);
+    }
 
     /* A port starts with one queue pair; the guest may bring more. */
     netdev->n_rxq = 0;
@@ -504,6 +549,9 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
         stop_socket(netdev_get_name(netdev), path);
         free(path);
     }
+    ovs_mutex_lock(&dev->mutex);
+    representor_stop(dev);
+    ovs_mutex_unlock(&dev->mutex);
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
     ovs_list_remove(&dev->list_node);
@@ -513,7 +561,9 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     dpdkvdpa_config_destroy(&dev->requested);
     dpdkvdpa_config_destroy(&dev->config);
     free(dev->socket_error);
-    free(dev->txqs);
+    free(dev->requested_vdpa_reason);
+    free(dev->vdpa_reason);
+    free(dev->vdpa_failure);
     ovs_mutex_destroy(&dev->mutex);
 }
 
@@ -534,30 +584,89 @@ netdev_dpdkvdpa_get_config(const struct netdev *netdev, struct smap *args)
     return 0;
 }
 
+/* Decides the datapath that 'config' asks of port 'name': the vDPA device
+ * to attach in '*vdpap', or NULL for sw, then with the reason in
+ * '*reasonp'.  Returns an error for the Interface "error" column when the
+ * options cannot be served at all: a device that does not exist, or one
+ * that does not fit a port in vdpa-mode=hw. */
+static char *
+choose_datapath(const char *name, const struct dpdkvdpa_config *config,
+                struct vdpa_device **vdpap, char **reasonp)
+{
+    struct vdpa_device *vdpa;
+    struct vdpa_caps need;
+    char *error, *why;
+    uint16_t rep;
+
+    *vdpap = NULL;
+    *reasonp = NULL;
+    if (config->mode == DPDKVDPA_MODE_SW) {
+        *reasonp = xstrdup("vdpa-mode is sw");
+        return NULL;
+    }
+    if (!config->vdpa_engine && !config->vdpa_device) {
+        *reasonp = xstrdup("no vDPA device configured");
+        return NULL;
+    }
+
+    error = vdpa_engine_find(config->vdpa_engine, config->vdpa_device, name,
+                             &vdpa);
+    if (error) {
+        return error;
+    }
+    vdpa_caps_for_port(config->max_queue_pairs, &need);
+    why = vdpa_caps_check(vdpa->name, &vdpa->caps, &need);
+    if (!why) {
+        vdpa_engine_representor(vdpa, config->vdpa_representor, &rep, &why);
+    }
+    if (why && config->mode == DPDKVDPA_MODE_HW) {
+        error = xasprintf("vdpa-mode=hw: %s", why);
+        free(why);
+        return error;
+    }
+    *reasonp = why;
+    *vdpap = why ? NULL : vdpa;
+    return NULL;
+}
+
 static int
 netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
                            char **errp)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    const char *name = netdev_get_name(netdev);
     struct dpdkvdpa_config config;
-    char *error;
+    struct vdpa_device *vdpa;
+    char *error, *reason;
 
-    error = dpdkvdpa_config_parse(args, netdev_get_name(netdev),
-                                  vhost_sock_dir, &config);
+    error = dpdkvdpa_config_parse(args, name, vhost_sock_dir, &config);
+    if (!error) {
+        error = choose_datapath(name, &config, &vdpa, &reason);
+        if (error) {
+            dpdkvdpa_config_destroy(&config);
+        }
+    }
     if (error) {
-        VLOG_ERR("%s: %s", netdev_get_name(netdev), error);
+        VLOG_ERR("%s: %s", name, error);
         *errp = error;
         return EINVAL;
     }
 
     ovs_mutex_lock(&dev->mutex);
     atomic_store(&dev->tx_retries_max, config.tx_retries_max);
-    if (!dpdkvdpa_config_socket_equal(&config, &dev->requested)
-        || !dev->socket_started) {
+    if (!dpdkvdpa_config_socket_equal(&config, &dev->requested)) {
+        /* New options give a failed device another chance. */
+        free(dev->vdpa_failure);
+        dev->vdpa_failure = NULL;
+        netdev_request_reconfigure(netdev);
+    } else if (!dev->socket_started || vdpa != dev->requested_vdpa) {
         netdev_request_reconfigure(netdev);
     }
     dpdkvdpa_config_destroy(&dev->requested);
     dev->requested = config;
+    dev->requested_vdpa = vdpa;
+    free(dev->requested_vdpa_reason);
+    dev->requested_vdpa_reason = reason;
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
@@ -577,20 +686,76 @@ netdev_dpdkvdpa_set_tx_multiq(struct netdev *netdev, unsigned int n_txq)
     return 0;
 }
 
-/* Replaces the socket by the one 'requested' describes, if they differ. */
+/* Sets up the representor of 'vdpa' for the hw datapath: one rx and one tx
+ * queue per queue pair the device serves, receiving into the port's
+ * mempool. */
+static char *
+representor_start(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
+    OVS_REQUIRES(dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    struct rte_eth_conf conf;
+    struct rte_eth_dev_info info;
+    char *error = NULL;
+    uint16_t port;
+    int n, socket;
+
+    if (vdpa_engine_representor(vdpa, dev->config.vdpa_representor, &port,
+                                &error)) {
+        return error;
+    }
+    if (rte_eth_dev_info_get(port, &info)) {
+        return xasprintf("cannot get representor %u information", port);
+    }
+    n = MIN(vdpa->caps.queue_pairs, MIN(info.max_rx_queues,
+                                        info.max_tx_queues));
+    n = MAX(1, MIN(n, MAX_QUEUE_PAIRS));
+    socket = rte_eth_dev_socket_id(port);
+    socket = socket < 0 ? SOCKET_ID_ANY : socket;
+
+    memset(&conf, 0, sizeof conf);
+    rte_eth_dev_stop(port);
+    if (rte_eth_dev_configure(port, n, n, &conf)) {
+        return xasprintf("cannot configure representor %u", port);
+    }
+    for (int q = 0; q < n; q++) {
+        if (rte_eth_rx_queue_setup(port, q, 512, socket, NULL, dev->mp)
+            || rte_eth_tx_queue_setup(port, q, 512, socket, NULL)) {
+            return xasprintf("cannot set up representor %u queue %d",
+                             port, q);
+        }
+    }
+    if (rte_eth_dev_start(port)) {
+        return xasprintf("cannot start representor %u", port);
+    }
+
+    dev->vdpa = vdpa;
+    dev->rep_port = port;
+    dev->rep_n_queues = n;
+    vdpa_engine_claim(vdpa, name);
+    VLOG_INFO("%s: hw datapath through vDPA device %s, representor port %u "
+              "with %d queues", name, vdpa->name, port, n);
+    return NULL;
+}
+
+/* Replaces the socket, and the datapath, by what 'requested' describes, if
+ * they differ. */
 static void
 reconfigure_socket(struct netdev_dpdkvdpa *dev)
     OVS_EXCLUDED(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
     struct dpdkvdpa_config requested;
+    struct vdpa_device *vdpa;
     char *old_path = NULL;
     char *error = NULL;
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
     ovs_mutex_lock(&dev->mutex);
+    vdpa = dev->vdpa_failure ? NULL : dev->requested_vdpa;
     if (dev->socket_started
-        && dpdkvdpa_config_socket_equal(&dev->config, &dev->requested)) {
+        && dpdkvdpa_config_socket_equal(&dev->config, &dev->requested)
+        && vdpa == dev->vdpa) {
         ovs_mutex_unlock(&dev->mutex);
         ovs_mutex_unlock(&dpdkvdpa_mutex);
         return;
@@ -606,23 +771,37 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
         stop_socket(name, old_path);
         free(old_path);
     }
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    representor_stop(dev);
+    free(dev->vdpa_reason);
+    dev->vdpa_reason = (dev->vdpa_failure ? xstrdup(dev->vdpa_failure)
+                        : nullable_xstrdup(dev->requested_vdpa_reason));
+    /* The callbacks find the port by its applied socket path, so publish it
+     * before the guest can connect. */
+    dpdkvdpa_config_destroy(&dev->config);
+    dpdkvdpa_config_copy(&dev->config, &requested);
+    dev->socket_started = false;
+    if (vdpa) {
+        error = representor_start(dev, vdpa);
+        if (error) {
+            VLOG_WARN("%s: %s, using the sw datapath", name, error);
+            free(dev->vdpa_reason);
+            dev->vdpa_reason = error;
+            error = NULL;
+            vdpa = NULL;
+        }
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
     if (!requested.socket_path) {
         /* set_config() has not run yet. */
         dpdkvdpa_config_destroy(&requested);
         return;
     }
-
-    /* The callbacks find the port by its applied socket path, so publish it
-     * before the guest can connect. */
-    ovs_mutex_lock(&dpdkvdpa_mutex);
-    ovs_mutex_lock(&dev->mutex);
-    dpdkvdpa_config_destroy(&dev->config);
-    dpdkvdpa_config_copy(&dev->config, &requested);
-    dev->socket_started = false;
-    ovs_mutex_unlock(&dev->mutex);
-    ovs_mutex_unlock(&dpdkvdpa_mutex);
-
-    start_socket(name, &requested, &error);
+    start_socket(name, &requested, vdpa, &error);
 
     ovs_mutex_lock(&dev->mutex);
     dev->socket_started = !error;
@@ -642,8 +821,6 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
     int err = 0;
 
-    reconfigure_socket(dev);
-
     ovs_mutex_lock(&dev->mutex);
     if (!dev->mp || dev->mtu != dev->requested_mtu
         || dev->numa_id != dev->requested_numa_id) {
@@ -652,24 +829,25 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
         mp = dpdkvdpa_mempool_get(dev->requested_mtu,
                                   dev->requested_numa_id);
         if (!mp) {
-            err = ENOMEM;
-            goto out;
+            ovs_mutex_unlock(&dev->mutex);
+            return ENOMEM;
         }
         dpdkvdpa_mempool_put(dev->mp);
         dev->mp = mp;
         dev->mtu = dev->requested_mtu;
         dev->numa_id = dev->requested_numa_id;
     }
+    ovs_mutex_unlock(&dev->mutex);
 
-    if (netdev->n_rxq != dev->requested_n_queues || !dev->txqs) {
-        free(dev->txqs);
-        netdev->n_rxq = dev->requested_n_queues;
-        netdev->n_txq = dev->requested_n_queues;
-        dev->txqs = xcalloc(netdev->n_txq, sizeof *dev->txqs);
-        for (int i = 0; i < netdev->n_txq; i++) {
-            rte_spinlock_init(&dev->txqs[i].lock);
-        }
-        memset(dev->rxq_stats, 0, sizeof dev->rxq_stats);
+    reconfigure_socket(dev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->vdpa) {
+        /* The engine serves the guest's queues; OVS polls the
+         * representor's. */
+        netdev->n_rxq = netdev->n_txq = dev->rep_n_queues;
+    } else {
+        netdev->n_rxq = netdev->n_txq = dev->requested_n_queues;
     }
     remap_txqs(dev);
 
@@ -679,7 +857,6 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
         dev->vhost_ready = true;
     }
     netdev_change_seq_changed(netdev);
-out:
     ovs_mutex_unlock(&dev->mutex);
     return err;
 }
@@ -778,14 +955,17 @@ netdev_dpdkvdpa_get_stats(const struct netdev *netdev,
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
-    memset(stats, 0, sizeof *stats);
+    /* Counters this port does not keep stay UINT64_MAX ("unsupported"), as
+     * netdev_get_stats() initialized them. */
+    stats->rx_packets = stats->rx_bytes = stats->rx_dropped = 0;
+    stats->tx_packets = stats->tx_bytes = stats->tx_dropped = 0;
     ovs_mutex_lock(&dev->mutex);
     for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
         stats->rx_packets += dev->rxq_stats[i].packets;
         stats->rx_bytes += dev->rxq_stats[i].bytes;
         stats->rx_dropped += dev->rxq_stats[i].dropped;
     }
-    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
         stats->tx_packets += dev->txqs[i].stats.packets;
         stats->tx_bytes += dev->txqs[i].stats.bytes;
         stats->tx_dropped += dev->txqs[i].stats.dropped;
@@ -804,6 +984,42 @@ add_counter(struct netdev_custom_stats *stats, const char *name,
     c->value = value;
 }
 
+/* Adds the hw datapath's counters, as the vDPA device keeps them for each
+ * of the guest's vrings, to 'stats', named "vdpa_vringN_<counter>". */
+static void
+add_engine_counters(const struct netdev_dpdkvdpa *dev,
+                    struct netdev_custom_stats *stats)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_vdpa_device *vdev = dev->vdpa->vdev;
+    struct rte_vdpa_stat_name *names;
+    struct rte_vdpa_stat *values;
+    int n = rte_vdpa_get_stats_names(vdev, NULL, 0);
+
+    if (n <= 0 || !dev->n_vrings) {
+        return;
+    }
+    names = xcalloc(n, sizeof *names);
+    values = xcalloc(n, sizeof *values);
+    n = rte_vdpa_get_stats_names(vdev, names, n);
+    stats->counters = xrealloc(stats->counters,
+                               (stats->size + n * dev->n_vrings)
+                               * sizeof *stats->counters);
+    for (int q = 0; q < dev->n_vrings; q++) {
+        int got = rte_vdpa_get_stats(vdev, q, values, n);
+
+        for (int i = 0; i < got; i++) {
+            char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
+
+            snprintf(name, sizeof name, "vdpa_vring%d_%.20s", q,
+                     names[values[i].id].name);
+            add_counter(stats, name, values[i].value);
+        }
+    }
+    free(names);
+    free(values);
+}
+
 static int
 netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
                                  struct netdev_custom_stats *stats)
@@ -816,7 +1032,7 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
     stats->size = 0;
     stats->counters = xcalloc(3 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
                               sizeof *stats->counters);
-    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
         retries += dev->txqs[i].retries;
         failure_drops += dev->txqs[i].failure_drops;
         mtu_drops += dev->txqs[i].mtu_drops;
@@ -830,13 +1046,16 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
         snprintf(name, sizeof name, "rx_q%d_bytes", i);
         add_counter(stats, name, dev->rxq_stats[i].bytes);
     }
-    for (int i = 0; i < netdev->n_txq && dev->txqs; i++) {
+    for (int i = 0; i < netdev->n_txq; i++) {
         snprintf(name, sizeof name, "tx_q%d_packets", i);
         add_counter(stats, name, dev->txqs[i].stats.packets);
         snprintf(name, sizeof name, "tx_q%d_bytes", i);
         add_counter(stats, name, dev->txqs[i].stats.bytes);
         snprintf(name, sizeof name, "tx_q%d_dropped", i);
         add_counter(stats, name, dev->txqs[i].stats.dropped);
+    }
+    if (dev->vdpa) {
+        add_engine_counters(dev, stats);
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
@@ -860,7 +1079,17 @@ netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
     } else {
         smap_add(args, "status", connected ? "connected" : "disconnected");
     }
-    smap_add(args, "datapath", "sw");
+    smap_add(args, "datapath", dev->vdpa ? "hw" : "sw");
+    smap_add(args, "vdpa-mode", dpdkvdpa_mode_to_string(dev->config.mode));
+    if (dev->vdpa) {
+        smap_add(args, "vdpa-engine", dev->vdpa->engine_name);
+        smap_add_format(args, "vdpa-eid", "%d", dev->vdpa->eid);
+        smap_add(args, "vdpa-device", dev->vdpa->name);
+        smap_add_format(args, "vdpa-did", "%d", dev->vdpa->did);
+        smap_add_format(args, "vdpa-representor", "%u", dev->rep_port);
+    } else if (dev->vdpa_reason) {
+        smap_add(args, "vdpa-reason", dev->vdpa_reason);
+    }
     if (connected) {
         smap_add_format(args, "features", "0x%016"PRIx64, dev->features);
         smap_add_format(args, "num_of_vrings", "%d", dev->n_vrings);
@@ -905,10 +1134,11 @@ netdev_dpdkvdpa_rxq_enabled(struct netdev_rxq *rxq)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
 
-    return dev->guest_tx_enabled[rxq->queue_id];
+    return dev->vdpa || dev->guest_tx_enabled[rxq->queue_id];
 }
 
-/* Receives what the guest transmitted on queue pair 'rxq->queue_id'. */
+/* Receives what the guest transmitted on queue pair 'rxq->queue_id', from
+ * the guest's virtqueue (sw) or from the representor's queue (hw). */
 static int
 netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                          int *qfill)
@@ -920,18 +1150,30 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     uint64_t bytes = 0;
     uint16_t n;
 
-    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready
-                     || !(dev->flags & NETDEV_UP))) {
+    if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
         return EAGAIN;
     }
-
-    n = rte_vhost_dequeue_burst(vid, vring, dev->mp,
-                                (struct rte_mbuf **) batch->packets,
-                                NETDEV_MAX_BURST);
-    if (!n) {
+    if (dev->vdpa) {
+        n = rte_eth_rx_burst(dev->rep_port, rxq->queue_id,
+                             (struct rte_mbuf **) batch->packets,
+                             NETDEV_MAX_BURST);
+        if (!n) {
+            return EAGAIN;
+        }
+        if (qfill) {
+            *qfill = -ENOTSUP;
+        }
+    } else if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready)) {
         return EAGAIN;
+    } else {
+        n = rte_vhost_dequeue_burst(vid, vring, dev->mp,
+                                    (struct rte_mbuf **) batch->packets,
+                                    NETDEV_MAX_BURST);
+        if (!n) {
+            return EAGAIN;
+        }
     }
-    if (qfill) {
+    if (qfill && !dev->vdpa) {
         *qfill = (n == NETDEV_MAX_BURST
                   ? rte_vhost_rx_queue_count(vid, vring) & UINT16_MAX
                   : 0);
@@ -972,7 +1214,7 @@ packet_to_mbuf(struct netdev_dpdkvdpa *dev, struct dp_packet *packet)
 }
 
 /* Transmits 'batch' to the guest, which receives it on the queue pair that
- * OVS txq 'qid' maps to. */
+ * OVS txq 'qid' maps to (sw), or to the representor's queue 'qid' (hw). */
 static int
 netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
                      struct dp_packet_batch *batch,
@@ -989,17 +1231,14 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
     int mtu_drops = 0;
     int pair;
 
-    if (OVS_UNLIKELY(!dev->txqs)) {
-        dp_packet_delete_batch(batch, true);
-        return 0;
-    }
     txq = &dev->txqs[qid % netdev->n_txq];
     pair = txq->vring_pair;
 
     /* Every send goes through the txq lock, which also guards its
      * counters. */
     rte_spinlock_lock(&txq->lock);
-    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready || pair < 0
+    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready
+                     || (pair < 0 && !dev->vdpa)
                      || !(dev->flags & NETDEV_UP))) {
         txq->stats.dropped += dp_packet_batch_size(batch);
         rte_spinlock_unlock(&txq->lock);
@@ -1027,8 +1266,11 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
 
     atomic_read_relaxed(&dev->tx_retries_max, &max_retries);
     do {
-        int n = rte_vhost_enqueue_burst(vid, VIRTQ_GUEST_RX(pair),
-                                        pkts + sent, n_pkts - sent);
+        int n = (dev->vdpa
+                 ? rte_eth_tx_burst(dev->rep_port, txq - dev->txqs,
+                                    pkts + sent, n_pkts - sent)
+                 : rte_vhost_enqueue_burst(vid, VIRTQ_GUEST_RX(pair),
+                                           pkts + sent, n_pkts - sent));
         if (!n) {
             break;
         }
@@ -1046,8 +1288,13 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
     txq->retries += MIN(retries, max_retries);
     rte_spinlock_unlock(&txq->lock);
 
-    /* The vhost library copied the packets into the guest's buffers. */
-    rte_pktmbuf_free_bulk(pkts, n_pkts);
+    /* The vhost library copied the packets into the guest's buffers; the
+     * representor took those it sent. */
+    if (dev->vdpa) {
+        rte_pktmbuf_free_bulk(pkts + sent, n_pkts - sent);
+    } else {
+        rte_pktmbuf_free_bulk(pkts, n_pkts);
+    }
     return 0;
 }
 
@@ -1081,6 +1328,95 @@ static const struct netdev_class dpdkvdpa_class = {
     .rxq_recv = netdev_dpdkvdpa_rxq_recv,
 };
 
+/* Called by the software engine, in the vhost library's thread, when the
+ * device of a port's hw datapath cannot serve its guest: the port goes back
+ * to the sw datapath until its options change. */
+static void
+vdpa_device_failed(struct rte_vdpa_device *vdev, const char *reason)
+{
+    struct netdev_dpdkvdpa *dev;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->vdpa && dev->vdpa->vdev == vdev && !dev->vdpa_failure) {
+            dev->vdpa_failure = xasprintf("vDPA device %s failed: %s",
+                                          dev->vdpa->name, reason);
+            VLOG_WARN("%s: %s, falling back to the sw datapath",
+                      netdev_get_name(&dev->up), dev->vdpa_failure);
+            netdev_request_reconfigure(&dev->up);
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+}
+
+static void
+show_port(struct ds *ds, struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    int vid = get_vid(dev);
+
+    ds_put_format(ds, "%s:\n", netdev_get_name(&dev->up));
+    if (dev->vdpa) {
+        ds_put_format(ds, "  datapath: hw (vdpa-mode %s)\n"
+                      "  vdpa device: engine %d (%s) device %d (%s)\n"
+                      "  representor: port %u, %d queues\n",
+                      dpdkvdpa_mode_to_string(dev->config.mode),
+                      dev->vdpa->eid, dev->vdpa->engine_name, dev->vdpa->did,
+                      dev->vdpa->name, dev->rep_port, dev->rep_n_queues);
+    } else {
+        ds_put_format(ds, "  datapath: sw (%s)\n",
+                      dev->vdpa_reason ? dev->vdpa_reason : "no vDPA device");
+    }
+    ds_put_format(ds, "  socket: %s (%s mode)\n",
+                  dev->config.socket_path ? dev->config.socket_path : "none",
+                  dev->config.client_mode ? "client" : "server");
+    if (dev->socket_error) {
+        ds_put_format(ds, "  socket error: %s\n", dev->socket_error);
+    }
+    if (vid < 0) {
+        ds_put_cstr(ds, "  guest: disconnected\n");
+        return;
+    }
+    ds_put_format(ds, "  guest: connected, %d vrings\n", dev->n_vrings);
+    ds_put_format(ds, "  features: 0x%016"PRIx64" ", dev->features);
+    vdpa_format_features(ds, dev->features);
+    ds_put_char(ds, '\n');
+    if (dev->vdpa) {
+        ds_put_cstr(ds, "  engine counters:\n");
+        vdpa_format_device_stats(ds, dev->vdpa->vdev, dev->n_vrings);
+    }
+}
+
+static void
+dpdkvdpa_show(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct netdev_dpdkvdpa *dev;
+    bool found = false;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        if (argc > 1 && strcmp(argv[1], netdev_get_name(&dev->up))) {
+            continue;
+        }
+        ovs_mutex_lock(&dev->mutex);
+        show_port(&ds, dev);
+        ovs_mutex_unlock(&dev->mutex);
+        found = true;
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    if (argc > 1 && !found) {
+        unixctl_command_reply_error(conn, "no such dpdkvdpa port");
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&ds));
+    }
+    ds_destroy(&ds);
+}
+
 void
 netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
 {
@@ -1095,5 +1431,10 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
         VLOG_ERR("%s", error);
         free(error);
     }
+
+    vdpa_sim_set_failure_cb(vdpa_device_failed);
+    vdpa_engine_init(ovs_other_config);
+    unixctl_command_register("dpdkvdpa/show", "[port]", 0, 1, dpdkvdpa_show,
+                             NULL);
     netdev_register_provider(&dpdkvdpa_class);
 }

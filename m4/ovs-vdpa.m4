@@ -20,6 +20,20 @@ AC_DEFUN([VDPA_CHECK_DPDK], [
   PKG_CHECK_MODULES([DPDK], [libdpdk >= 22.11 libdpdk < 22.12], [],
     [AC_MSG_ERROR([DPDK 22.11 was not found with pkg-config ($DPDK_PKG_ERRORS).
 On Debian 12, install it with: apt-get install libdpdk-dev])])
+
+  dnl DPDK's vDPA driver interface: installed by some DPDK builds only, else
+  dnl lib/vdpa-driver.h declares DPDK 22.11's layout.
+  vdpa_save_CPPFLAGS=$CPPFLAGS
+  CPPFLAGS="$CPPFLAGS $DPDK_CFLAGS"
+  AC_CHECK_HEADER([vdpa_driver.h],
+    [VDPA_DEFINES=-DHAVE_VDPA_DRIVER_H=1], [VDPA_DEFINES=])
+  CPPFLAGS=$vdpa_save_CPPFLAGS
+  AC_SUBST([VDPA_DEFINES])
+
+  dnl The software vDPA engine's representors are ring ethdevs, whose
+  dnl libraries pkg-config does not list.
+  DPDK_EXTRA_LIBS="-lrte_net_ring -lrte_bus_vdev"
+  AC_SUBST([DPDK_EXTRA_LIBS])
 ])
 
 dnl VDPA_OVS_MAKEVAR(FILE, VAR)

@@ -9,6 +9,7 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/vdpa-macros.at \
 	tests/unit-config.at \
+	tests/unit-virtq.at \
 	tests/system-vdpa.at
 TESTSUITE = $(srcdir)/tests/testsuite
 DISTCLEANFILES = tests/atlocal
@@ -44,4 +45,9 @@ $(srcdir)/package.m4: $(top_srcdir)/configure.ac
 check_PROGRAMS = tests/test-dpdkvdpa-config
 tests_test_dpdkvdpa_config_SOURCES = tests/test-dpdkvdpa-config.c
 tests_test_dpdkvdpa_config_LDADD = lib/libovs-vdpa.la \
-	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS)
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS) $(DPDK_EXTRA_LIBS)
+
+check_PROGRAMS += tests/test-virtq
+tests_test_virtq_SOURCES = tests/test-virtq.c
+tests_test_virtq_LDADD = lib/libovs-vdpa.la \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS) $(DPDK_EXTRA_LIBS)

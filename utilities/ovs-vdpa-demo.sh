@@ -77,7 +77,7 @@ ovs-vsctl --no-wait init
 ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-extra="--no-huge -m 1024 --legacy-mem --no-pci \
 --file-prefix=$prefix-ovs --log-level=pmd.*:error" \
-    other_config:per-port-memory=true other_config:pmd-cpu-mask=1
+    other_config:pmd-cpu-mask=1
 unshare --net ovs-vswitchd --detach --no-chdir --pidfile --log-file
 wait_for "grep -q 'DPDK Enabled - initialized' $sandbox/ovs-vswitchd.log"
 ovs-vswitchd --version | sed 's/^/  /'

@@ -5,6 +5,6 @@ vswitchd_ovs_vswitchd_LDADD = \
 	$(OVS_VSWITCHD_OBJECTS) \
 	lib/libovs-vdpa.la \
 	$(OVS_LIBS_LA) \
-	$(OVS_LIBS)
+	$(OVS_LIBS) $(DPDK_EXTRA_LIBS)
 vswitchd_ovs_vswitchd_LDFLAGS = $(AM_LDFLAGS) $(OVS_VSWITCHD_LDFLAGS) \
 	-Wl,--wrap=netdev_dpdk_register

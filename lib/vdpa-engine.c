@@ -1,0 +1,495 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "vdpa-engine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_vdpa.h>
+#include <rte_vhost.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vdpa-sim.h"
+
+VLOG_DEFINE_THIS_MODULE(vdpa_engine);
+
+/* Feature bits that the vhost headers may not name. */
+#define VIRTIO_F_VERSION_1_BIT 32
+#define VHOST_USER_F_PROTOCOL_FEATURES_BIT 30
+
+struct vdpa_engine {
+    int eid;
+    char *name;                 /* "vdpa_simN" or the DPDK driver's name. */
+};
+
+/* The table.  Built in the main thread; 'port' fields are also read by the
+ * vhost library's thread, under 'engine_mutex'. */
+static struct ovs_mutex engine_mutex = OVS_MUTEX_INITIALIZER;
+static struct vdpa_engine *engines;
+static size_t n_engines;
+static struct vdpa_device *devices;
+static size_t n_devices, allocated_devices;
+
+static struct vdpa_engine *
+engine_lookup_or_add(const char *name)
+{
+    for (size_t i = 0; i < n_engines; i++) {
+        if (!strcmp(engines[i].name, name)) {
+            return &engines[i];
+        }
+    }
+    engines = xrealloc(engines, (n_engines + 1) * sizeof *engines);
+    engines[n_engines].eid = n_engines;
+    engines[n_engines].name = xstrdup(name);
+    return &engines[n_engines++];
+}
+
+static struct vdpa_device *
+device_lookup(const struct rte_vdpa_device *vdev)
+{
+    for (size_t i = 0; i < n_devices; i++) {
+        if (devices[i].vdev == vdev) {
+            return &devices[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+device_add(const char *engine_name, struct rte_vdpa_device *vdev,
+           const char *name)
+{
+    struct vdpa_engine *engine = engine_lookup_or_add(engine_name);
+    struct vdpa_device *dev;
+    int did = 0;
+
+    for (size_t i = 0; i < n_devices; i++) {
+        did += devices[i].eid == engine->eid;
+    }
+    if (n_devices >= allocated_devices) {
+        devices = x2nrealloc(devices, &allocated_devices, sizeof *devices);
+    }
+    dev = &devices[n_devices++];
+    memset(dev, 0, sizeof *dev);
+    dev->eid = engine->eid;
+    dev->did = did;
+    dev->name = xstrdup(name);
+    dev->engine_name = engine->name;
+    dev->vdev = vdev;
+    rte_vdpa_get_queue_num(vdev, &dev->caps.queue_pairs);
+    rte_vdpa_get_features(vdev, &dev->caps.features);
+    rte_vdpa_get_protocol_features(vdev, &dev->caps.protocol_features);
+    VLOG_INFO("vDPA engine %d (%s) device %d: %s, %"PRIu32" queue pairs, "
+              "features 0x%"PRIx64", protocol features 0x%"PRIx64,
+              dev->eid, dev->engine_name, dev->did, dev->name,
+              dev->caps.queue_pairs, dev->caps.features,
+              dev->caps.protocol_features);
+}
+
+/* Adds the vDPA devices that DPDK probed and the table lacks, grouped into
+ * one engine per driver. */
+static void
+scan_devices(void)
+{
+    struct rte_dev_iterator it;
+    struct rte_device *rte_dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    RTE_DEV_FOREACH (rte_dev, "class=vdpa", &it) {
+        struct rte_vdpa_device *vdev;
+        const char *name = rte_dev_name(rte_dev);
+
+        vdev = rte_vdpa_find_device_by_name(name);
+        if (vdev && !device_lookup(vdev)) {
+            const struct rte_driver *drv = rte_dev_driver(rte_dev);
+
+            device_add(drv ? rte_driver_name(drv) : "unknown", vdev, name);
+        }
+    }
+    ovs_mutex_unlock(&engine_mutex);
+}
+
+static bool
+is_number(const char *s, int *n)
+{
+    return s[strspn(s, "0123456789")] == '\0' && str_to_int(s, 10, n);
+}
+
+static void
+list_devices(struct ds *ds, int eid)
+{
+    bool first = true;
+
+    for (size_t i = 0; i < n_devices; i++) {
+        if (eid < 0 || devices[i].eid == eid) {
+            ds_put_format(ds, "%s%d/%d %s", first ? "" : ", ",
+                          devices[i].eid, devices[i].did, devices[i].name);
+            first = false;
+        }
+    }
+    if (first) {
+        ds_put_cstr(ds, "none");
+    }
+}
+
+/* Finds the device that vdpa-engine 'engine' and vdpa-device 'device' (each
+ * a number, a name, or NULL) select for port 'port'.  With only an engine,
+ * that is its first device that no other port uses.  Returns NULL and the
+ * device in '*devp', or an error that names what exists. */
+char *
+vdpa_engine_find(const char *engine, const char *device, const char *port,
+                 struct vdpa_device **devp)
+{
+    struct ds what = DS_EMPTY_INITIALIZER;
+    int eid = -1, did = -1;
+    char *error = NULL;
+
+    *devp = NULL;
+    scan_devices();
+
+    ovs_mutex_lock(&engine_mutex);
+    if (engine && !is_number(engine, &eid)) {
+        for (size_t i = 0; i < n_engines; i++) {
+            if (!strcmp(engines[i].name, engine)) {
+                eid = engines[i].eid;
+            }
+        }
+        if (eid < 0) {
+            for (size_t i = 0; i < n_engines; i++) {
+                ds_put_format(&what, "%s%d %s", i ? ", " : "",
+                              engines[i].eid, engines[i].name);
+            }
+            error = xasprintf("no vDPA engine \"%s\" (engines: %s)", engine,
+                              n_engines ? ds_cstr(&what) : "none");
+            goto out;
+        }
+    }
+    if (eid >= (int) n_engines) {
+        error = xasprintf("no vDPA engine %d (there are %"PRIuSIZE")", eid,
+                          n_engines);
+        goto out;
+    }
+
+    for (size_t i = 0; i < n_devices; i++) {
+        struct vdpa_device *dev = &devices[i];
+
+        if (eid >= 0 && dev->eid != eid) {
+            continue;
+        }
+        if (device
+            ? (is_number(device, &did) ? dev->did == did
+                                       : !strcmp(dev->name, device))
+            : !dev->port || !strcmp(dev->port, port)) {
+            *devp = dev;
+            break;
+        }
+    }
+    if (!*devp) {
+        list_devices(&what, eid);
+        error = (device
+                 ? xasprintf("no vDPA device \"%s\"%s (devices: %s)", device,
+                             eid >= 0 ? " in that engine" : "",
+                             ds_cstr(&what))
+                 : xasprintf("vDPA engine %d has no free device "
+                             "(devices: %s)", eid, ds_cstr(&what)));
+    } else if ((*devp)->port && strcmp((*devp)->port, port)) {
+        error = xasprintf("vDPA device %s is used by port %s",
+                          (*devp)->name, (*devp)->port);
+        *devp = NULL;
+    }
+out:
+    ovs_mutex_unlock(&engine_mutex);
+    ds_destroy(&what);
+    return error;
+}
+
+struct vdpa_device *
+vdpa_engine_find_by_vdev(const struct rte_vdpa_device *vdev)
+{
+    struct vdpa_device *dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    dev = device_lookup(vdev);
+    ovs_mutex_unlock(&engine_mutex);
+    return dev;
+}
+
+/* Records that 'port' uses 'dev'. */
+void
+vdpa_engine_claim(struct vdpa_device *dev, const char *port)
+{
+    ovs_mutex_lock(&engine_mutex);
+    free(dev->port);
+    dev->port = xstrdup(port);
+    ovs_mutex_unlock(&engine_mutex);
+}
+
+/* Records that 'port' no longer uses 'dev' (which may be NULL). */
+void
+vdpa_engine_release(struct vdpa_device *dev, const char *port)
+{
+    if (dev) {
+        ovs_mutex_lock(&engine_mutex);
+        if (dev->port && !strcmp(dev->port, port)) {
+            free(dev->port);
+            dev->port = NULL;
+        }
+        ovs_mutex_unlock(&engine_mutex);
+    }
+}
+
+/* Finds the ethdev through which OVS sends and receives the packets of the
+ * guest on 'dev': the one named 'representor' if nonnull (a NIC's VF
+ * representor), otherwise the ethdev on the same DPDK device as 'dev' (as
+ * our software engine's devices have). */
+int
+vdpa_engine_representor(const struct vdpa_device *dev,
+                        const char *representor, uint16_t *port_id,
+                        char **errp)
+{
+    const char *name = representor;
+
+    if (!name) {
+        name = rte_dev_name(rte_vdpa_get_rte_device(dev->vdev));
+    }
+    if (rte_eth_dev_get_port_by_name(name, port_id)) {
+        *errp = xasprintf("vDPA device %s has no representor ethdev%s%s%s",
+                          dev->name, representor ? " \"" : "",
+                          representor ? representor : "",
+                          representor ? "\"" : " (set vdpa-representor)");
+        return ENODEV;
+    }
+    return 0;
+}
+
+/* What a port with 'queue_pairs' queue pairs needs of a device: the queues,
+ * virtio 1.0 (OVS exchanges only modern virtio-net headers with vDPA
+ * devices), and multiqueue negotiation when there is more than one. */
+void
+vdpa_caps_for_port(int queue_pairs, struct vdpa_caps *need)
+{
+    need->queue_pairs = queue_pairs;
+    need->features = (UINT64_C(1) << VIRTIO_F_VERSION_1_BIT)
+                     | (UINT64_C(1) << VHOST_USER_F_PROTOCOL_FEATURES_BIT);
+    need->protocol_features = (queue_pairs > 1
+                               ? UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ
+                               : 0);
+}
+
+/* Returns NULL if 'have' covers 'need', otherwise why not. */
+char *
+vdpa_caps_check(const char *device, const struct vdpa_caps *have,
+                const struct vdpa_caps *need)
+{
+    struct ds missing = DS_EMPTY_INITIALIZER;
+    uint64_t lack;
+
+    if (have->queue_pairs < need->queue_pairs) {
+        return xasprintf("device %s has %"PRIu32" queue pairs, the port "
+                         "needs %"PRIu32, device, have->queue_pairs,
+                         need->queue_pairs);
+    }
+    lack = need->features & ~have->features;
+    if (lack) {
+        vdpa_format_features(&missing, lack);
+        return xasprintf("device %s lacks virtio features %s", device,
+                         ds_steal_cstr(&missing));
+    }
+    lack = need->protocol_features & ~have->protocol_features;
+    if (lack) {
+        vdpa_format_protocol_features(&missing, lack);
+        return xasprintf("device %s lacks vhost-user protocol features %s",
+                         device, ds_steal_cstr(&missing));
+    }
+    return NULL;
+}
+
+static void
+format_bits(struct ds *ds, uint64_t bits, const char *const names[64])
+{
+    bool first = true;
+
+    for (int i = 0; i < 64; i++) {
+        if (bits & (UINT64_C(1) << i)) {
+            if (names[i]) {
+                ds_put_format(ds, "%s%s", first ? "" : ",", names[i]);
+            } else {
+                ds_put_format(ds, "%sbit%d", first ? "" : ",", i);
+            }
+            first = false;
+        }
+    }
+    if (first) {
+        ds_put_cstr(ds, "none");
+    }
+}
+
+/* Puts the names of virtio-net 'features' in 'ds', comma separated. */
+void
+vdpa_format_features(struct ds *ds, uint64_t features)
+{
+    static const char *const names[64] = {
+        [0] = "CSUM", [1] = "GUEST_CSUM", [3] = "MTU", [5] = "MAC",
+        [7] = "GUEST_TSO4", [8] = "GUEST_TSO6", [9] = "GUEST_ECN",
+        [10] = "GUEST_UFO", [11] = "HOST_TSO4", [12] = "HOST_TSO6",
+        [13] = "HOST_ECN", [14] = "HOST_UFO", [15] = "MRG_RXBUF",
+        [16] = "STATUS", [17] = "CTRL_VQ", [18] = "CTRL_RX",
+        [19] = "CTRL_VLAN", [21] = "GUEST_ANNOUNCE", [22] = "MQ",
+        [23] = "CTRL_MAC_ADDR", [24] = "NOTIFY_ON_EMPTY",
+        [27] = "ANY_LAYOUT", [28] = "INDIRECT_DESC", [29] = "EVENT_IDX",
+        [30] = "PROTOCOL_FEATURES", [32] = "VERSION_1",
+        [33] = "ACCESS_PLATFORM", [34] = "RING_PACKED", [35] = "IN_ORDER",
+        [36] = "ORDER_PLATFORM", [37] = "SR_IOV", [38] = "NOTIFICATION_DATA",
+        [40] = "RING_RESET", [61] = "RSC_EXT", [62] = "STANDBY",
+    };
+
+    format_bits(ds, features, names);
+}
+
+/* Puts the names of vhost-user protocol 'features' in 'ds'. */
+void
+vdpa_format_protocol_features(struct ds *ds, uint64_t features)
+{
+    static const char *const names[64] = {
+        [0] = "MQ", [1] = "LOG_SHMFD", [2] = "RARP", [3] = "REPLY_ACK",
+        [4] = "NET_MTU", [5] = "BACKEND_REQ", [6] = "CROSS_ENDIAN",
+        [7] = "CRYPTO_SESSION", [8] = "PAGEFAULT", [9] = "CONFIG",
+        [10] = "BACKEND_SEND_FD", [11] = "HOST_NOTIFIER",
+        [12] = "INFLIGHT_SHMFD", [13] = "RESET_DEVICE", [15] = "CONFIG_MEM",
+        [16] = "STATUS",
+    };
+
+    format_bits(ds, features, names);
+}
+
+/* Puts the per-queue counters that 'vdev' keeps (the vDPA stats ops) for
+ * its first 'n_vrings' vrings in 'ds', one line per vring. */
+void
+vdpa_format_device_stats(struct ds *ds, struct rte_vdpa_device *vdev,
+                         int n_vrings)
+{
+    struct rte_vdpa_stat_name *names;
+    struct rte_vdpa_stat *stats;
+    int n;
+
+    n = rte_vdpa_get_stats_names(vdev, NULL, 0);
+    if (n <= 0) {
+        return;
+    }
+    names = xcalloc(n, sizeof *names);
+    stats = xcalloc(n, sizeof *stats);
+    n = rte_vdpa_get_stats_names(vdev, names, n);
+    for (int q = 0; q < n_vrings && n > 0; q++) {
+        int got = rte_vdpa_get_stats(vdev, q, stats, n);
+
+        ds_put_format(ds, "    vring %d (guest %s %d):", q,
+                      q % 2 ? "tx" : "rx", q / 2);
+        for (int i = 0; i < got; i++) {
+            ds_put_format(ds, " %s=%"PRIu64, names[stats[i].id].name,
+                          stats[i].value);
+        }
+        ds_put_char(ds, '\n');
+    }
+    free(names);
+    free(stats);
+}
+
+static void
+engine_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    scan_devices();
+    ovs_mutex_lock(&engine_mutex);
+    for (size_t e = 0; e < n_engines; e++) {
+        ds_put_format(&ds, "engine %d: %s\n", engines[e].eid,
+                      engines[e].name);
+        for (size_t i = 0; i < n_devices; i++) {
+            const struct vdpa_device *dev = &devices[i];
+
+            if (dev->eid != engines[e].eid) {
+                continue;
+            }
+            ds_put_format(&ds, "  device %d: %s\n", dev->did, dev->name);
+            ds_put_format(&ds, "    queue pairs: %"PRIu32"\n",
+                          dev->caps.queue_pairs);
+            ds_put_format(&ds, "    features: 0x%016"PRIx64" ",
+                          dev->caps.features);
+            vdpa_format_features(&ds, dev->caps.features);
+            ds_put_format(&ds, "\n    protocol features: 0x%"PRIx64" ",
+                          dev->caps.protocol_features);
+            vdpa_format_protocol_features(&ds, dev->caps.protocol_features);
+            ds_put_format(&ds, "\n    port: %s\n",
+                          dev->port ? dev->port : "none");
+        }
+    }
+    if (!n_engines) {
+        ds_put_cstr(&ds, "no vDPA engines\n");
+    }
+    ovs_mutex_unlock(&engine_mutex);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+/* Creates the software engines that other_config:vdpa-sim asks for, adds
+ * them and the vDPA devices DPDK probed to the table, and registers
+ * "dpdkvdpa/engine-list". */
+void
+vdpa_engine_init(const struct smap *ovs_other_config)
+{
+    const char *sim = smap_get(ovs_other_config, "vdpa-sim");
+    struct vdpa_sim_spec *specs = NULL;
+    size_t n_specs = 0;
+    char *error;
+
+    error = vdpa_sim_parse(sim, &specs, &n_specs);
+    if (error) {
+        VLOG_ERR("other_config:vdpa-sim: %s", error);
+        free(error);
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        char *engine_name = xasprintf("vdpa_sim%"PRIuSIZE, i);
+        struct rte_vdpa_device **vdevs;
+        int n;
+
+        n = vdpa_sim_create(engine_name, &specs[i], &vdevs);
+        ovs_mutex_lock(&engine_mutex);
+        engine_lookup_or_add(engine_name);
+        for (int d = 0; d < n; d++) {
+            device_add(engine_name, vdevs[d],
+                       rte_dev_name(rte_vdpa_get_rte_device(vdevs[d])));
+        }
+        ovs_mutex_unlock(&engine_mutex);
+        free(vdevs);
+        free(engine_name);
+    }
+    free(specs);
+
+    scan_devices();
+    unixctl_command_register("dpdkvdpa/engine-list", "", 0, 0,
+                             engine_list, NULL);
+}

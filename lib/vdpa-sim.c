@@ -1,0 +1,690 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "vdpa-sim.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dpdkvdpa-mempool.h"
+#include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "util.h"
+#include "vdpa-driver.h"
+#include "virtq.h"
+
+VLOG_DEFINE_THIS_MODULE(vdpa_sim);
+
+#define SIM_MAX_QUEUE_PAIRS 8
+#define SIM_MAX_VRINGS (2 * SIM_MAX_QUEUE_PAIRS)
+#define SIM_RING_SIZE 1024
+#define SIM_BURST 32
+#define SIM_MTU 1500
+
+/* Idle passes over all devices before the thread sleeps on the kicks, and
+ * how long it sleeps at most: packets that OVS sends to a representor do
+ * not kick, so it must look at the rings now and then. */
+#define SIM_IDLE_PASSES 256
+#define SIM_SLEEP_MS 1
+
+/* What the devices offer unless their spec masks some of it. */
+#define SIM_FEATURES ((UINT64_C(1) << 32)       /* VERSION_1 */           \
+                      | (UINT64_C(1) << 30)     /* PROTOCOL_FEATURES */   \
+                      | (UINT64_C(1) << 15)     /* MRG_RXBUF */           \
+                      | (UINT64_C(1) << 22)     /* MQ */                  \
+                      | (UINT64_C(1) << 17))    /* CTRL_VQ */
+#define SIM_PROTOCOL_FEATURES ((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ)  \
+                               | (UINT64_C(1)                             \
+                                  << VHOST_USER_PROTOCOL_F_REPLY_ACK))
+
+struct sim_device {
+    struct rte_vdpa_device *vdev;
+    struct vdpa_sim_spec spec;
+    char name[RTE_ETH_NAME_MAX_LEN];
+    struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
+    struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
+    struct rte_mempool *mp;
+
+    /* Guarded by 'sim_mutex'. */
+    int vid;                              /* Configured guest, or -1. */
+    struct rte_vhost_memory *mem;
+    int n_vrings;
+    bool enabled[SIM_MAX_VRINGS];
+    struct virtq vqs[SIM_MAX_VRINGS];
+    int kickfds[SIM_MAX_VRINGS];
+    uint64_t kicks[SIM_MAX_VRINGS];
+    struct eth_addr_bytes {
+        uint8_t b[RTE_ETHER_ADDR_LEN];
+    } guest_mac;                          /* Learned from what it sends. */
+    bool guest_mac_known;
+};
+
+static struct ovs_mutex sim_mutex = OVS_MUTEX_INITIALIZER;
+static struct sim_device **sim_devices OVS_GUARDED_BY(sim_mutex);
+static size_t n_sim_devices OVS_GUARDED_BY(sim_mutex);
+static pthread_t sim_thread;
+static vdpa_sim_failure_cb *failure_cb;
+
+void
+vdpa_sim_set_failure_cb(vdpa_sim_failure_cb *cb)
+{
+    failure_cb = cb;
+}
+
+/* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
+ * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
+ * with what the engine can do) and "fail=conf". */
+char *
+vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
+{
+    char *copy, *engine_save, *engine;
+    char *error = NULL;
+
+    *specsp = NULL;
+    *np = 0;
+    if (!s || !s[0]) {
+        return NULL;
+    }
+
+    copy = xstrdup(s);
+    for (engine = strtok_r(copy, ";", &engine_save); engine && !error;
+         engine = strtok_r(NULL, ";", &engine_save)) {
+        struct vdpa_sim_spec spec = {
+            .n_devices = 1,
+            .queue_pairs = 1,
+            .features = SIM_FEATURES,
+        };
+        char *kv_save, *kv;
+
+        for (kv = strtok_r(engine, ", ", &kv_save); kv && !error;
+             kv = strtok_r(NULL, ", ", &kv_save)) {
+            char *value = strchr(kv, '=');
+            unsigned long long mask;
+            int n;
+
+            if (value) {
+                *value++ = '\0';
+            }
+            if (!value) {
+                error = xasprintf("\"%s\" is not KEY=VALUE", kv);
+            } else if (!strcmp(kv, "devices")) {
+                if (!str_to_int(value, 10, &n) || n < 1 || n > 64) {
+                    error = xasprintf("devices=%s: not 1 to 64", value);
+                }
+                spec.n_devices = n;
+            } else if (!strcmp(kv, "queues")) {
+                if (!str_to_int(value, 10, &n) || n < 1
+                    || n > SIM_MAX_QUEUE_PAIRS) {
+                    error = xasprintf("queues=%s: not 1 to %d", value,
+                                      SIM_MAX_QUEUE_PAIRS);
+                }
+                spec.queue_pairs = n;
+            } else if (!strcmp(kv, "features")) {
+                if (!str_to_ullong(value, 0, &mask)) {
+                    error = xasprintf("features=%s: not a number", value);
+                }
+                spec.features = SIM_FEATURES & mask;
+            } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
+                spec.fail_conf = true;
+            } else {
+                error = xasprintf("unknown setting %s=%s", kv, value);
+            }
+        }
+        if (!error) {
+            *specsp = xrealloc(*specsp, (*np + 1) * sizeof **specsp);
+            (*specsp)[(*np)++] = spec;
+        }
+    }
+    free(copy);
+    return error;
+}
+
+static struct sim_device *
+sim_lookup(const struct rte_vdpa_device *vdev)
+    OVS_REQUIRES(sim_mutex)
+{
+    for (size_t i = 0; i < n_sim_devices; i++) {
+        if (sim_devices[i]->vdev == vdev) {
+            return sim_devices[i];
+        }
+    }
+    return NULL;
+}
+
+static struct sim_device *
+sim_lookup_vid(int vid)
+    OVS_REQUIRES(sim_mutex)
+{
+    return sim_lookup(rte_vhost_get_vdpa_device(vid));
+}
+
+/* The device operations, called by the vhost library's thread. */
+
+static int
+sim_get_queue_num(struct rte_vdpa_device *vdev, uint32_t *queue_num)
+{
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup(vdev);
+    *queue_num = dev ? dev->spec.queue_pairs : 0;
+    ovs_mutex_unlock(&sim_mutex);
+    return dev ? 0 : -1;
+}
+
+static int
+sim_get_features(struct rte_vdpa_device *vdev, uint64_t *features)
+{
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup(vdev);
+    *features = dev ? dev->spec.features : 0;
+    ovs_mutex_unlock(&sim_mutex);
+    return dev ? 0 : -1;
+}
+
+static int
+sim_get_protocol_features(struct rte_vdpa_device *vdev, uint64_t *features)
+{
+    *features = SIM_PROTOCOL_FEATURES;
+    return 0;
+}
+
+/* Maps the guest's vrings as they are now. */
+static int
+sim_map_vrings(struct sim_device *dev, int vid)
+    OVS_REQUIRES(sim_mutex)
+{
+    uint64_t features = 0;
+
+    rte_vhost_get_negotiated_features(vid, &features);
+    dev->n_vrings = MIN(rte_vhost_get_vring_num(vid), SIM_MAX_VRINGS);
+    for (int i = 0; i < dev->n_vrings; i++) {
+        struct rte_vhost_vring vring;
+        uint16_t last_avail = 0, last_used = 0;
+        char name[32];
+
+        if (rte_vhost_get_vhost_vring(vid, i, &vring)
+            || rte_vhost_get_vring_base(vid, i, &last_avail, &last_used)) {
+            VLOG_ERR("%s: cannot get vring %d", dev->name, i);
+            return -1;
+        }
+        dev->kickfds[i] = vring.kickfd;
+        snprintf(name, sizeof name, "%.20s vring %d", dev->name, i);
+        if (virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
+                       last_avail, last_used)) {
+            VLOG_ERR("%s: vring %d does not fit guest memory", dev->name,
+                     i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+sim_dev_conf(int vid)
+{
+    const char *reason = NULL;
+    struct rte_vdpa_device *vdev = NULL;
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup_vid(vid);
+    if (!dev) {
+        reason = "unknown device";
+    } else if (dev->spec.fail_conf) {
+        reason = "the device is set to fail (fail=conf)";
+    } else if (rte_vhost_get_mem_table(vid, &dev->mem)) {
+        reason = "cannot get the guest's memory table";
+    } else if (sim_map_vrings(dev, vid)) {
+        reason = "cannot map the guest's vrings";
+        free(dev->mem);
+        dev->mem = NULL;
+    } else {
+        dev->vid = vid;
+    }
+    if (dev) {
+        vdev = dev->vdev;
+    }
+    ovs_mutex_unlock(&sim_mutex);
+
+    if (reason) {
+        VLOG_ERR("%s: dev_conf failed: %s", dev ? dev->name : "?", reason);
+        if (vdev && failure_cb) {
+            failure_cb(vdev, reason);
+        }
+        return -1;
+    }
+    VLOG_INFO("%s: datapath configured for guest %d, %d vrings", dev->name,
+              vid, dev->n_vrings);
+    return 0;
+}
+
+static int
+sim_dev_close(int vid)
+{
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup_vid(vid);
+    if (dev && dev->vid == vid) {
+        /* Hand the ring positions back: the vhost library reports them to
+         * the guest (GET_VRING_BASE) and to the next dev_conf. */
+        for (int i = 0; i < dev->n_vrings; i++) {
+            rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
+                                     dev->vqs[i].last_used_idx);
+        }
+        dev->vid = -1;
+        free(dev->mem);
+        dev->mem = NULL;
+        VLOG_INFO("%s: datapath closed for guest %d", dev->name, vid);
+    }
+    ovs_mutex_unlock(&sim_mutex);
+    return 0;
+}
+
+static int
+sim_set_vring_state(int vid, int vring, int state)
+{
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup_vid(vid);
+    if (dev && vring >= 0 && vring < SIM_MAX_VRINGS) {
+        dev->enabled[vring] = state;
+    }
+    ovs_mutex_unlock(&sim_mutex);
+    return dev ? 0 : -1;
+}
+
+static int
+sim_set_features(int vid)
+{
+    struct sim_device *dev;
+    int error = 0;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup_vid(vid);
+    if (dev && dev->vid == vid) {
+        /* The header length and merging depend on the features. */
+        error = sim_map_vrings(dev, vid);
+    }
+    ovs_mutex_unlock(&sim_mutex);
+    return error;
+}
+
+/* After a live migration, tells the switch where the guest now is with a
+ * RARP from the guest's MAC, as QEMU does for vhost-net guests. */
+static int
+sim_migration_done(int vid)
+{
+    struct rte_ether_hdr *eth;
+    struct rte_arp_hdr *arp;
+    struct sim_device *dev;
+    struct rte_mbuf *m;
+    int error = -1;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup_vid(vid);
+    if (!dev || !dev->guest_mac_known) {
+        goto out;
+    }
+    m = rte_pktmbuf_alloc(dev->mp);
+    if (!m) {
+        goto out;
+    }
+    eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+    memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+    memcpy(&eth->src_addr, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_RARP);
+    arp = (struct rte_arp_hdr *) (eth + 1);
+    memset(arp, 0, sizeof *arp);
+    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+    arp->arp_plen = 4;
+    arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REVREQUEST);
+    memcpy(&arp->arp_data.arp_sha, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
+    memcpy(&arp->arp_data.arp_tha, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
+    m->data_len = m->pkt_len = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
+    memset((char *) (arp + 1), 0,
+           m->data_len - sizeof *eth - sizeof *arp);
+    if (rte_ring_enqueue(dev->to_ovs[0], m)) {
+        rte_pktmbuf_free(m);
+    } else {
+        error = 0;
+    }
+out:
+    ovs_mutex_unlock(&sim_mutex);
+    return error;
+}
+
+static const char *const sim_stat_names[] = {
+    "packets", "bytes", "bad_descs", "dropped", "kicks", "calls",
+};
+#define SIM_N_STATS ARRAY_SIZE(sim_stat_names)
+
+static int
+sim_get_stats_names(struct rte_vdpa_device *vdev OVS_UNUSED,
+                    struct rte_vdpa_stat_name *names, unsigned int size)
+{
+    if (names) {
+        for (unsigned int i = 0; i < MIN(size, SIM_N_STATS); i++) {
+            ovs_strlcpy(names[i].name, sim_stat_names[i],
+                        sizeof names[i].name);
+        }
+    }
+    return SIM_N_STATS;
+}
+
+static int
+sim_get_stats(struct rte_vdpa_device *vdev, int qid,
+              struct rte_vdpa_stat *stats, unsigned int n)
+{
+    struct sim_device *dev;
+    unsigned int i = 0;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup(vdev);
+    if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
+        const struct virtq_stats *s = &dev->vqs[qid].stats;
+        const uint64_t values[SIM_N_STATS] = {
+            s->packets, s->bytes, s->bad_descs, s->dropped, dev->kicks[qid],
+            s->calls,
+        };
+
+        for (i = 0; i < MIN(n, SIM_N_STATS); i++) {
+            stats[i].id = i;
+            stats[i].value = values[i];
+        }
+    }
+    ovs_mutex_unlock(&sim_mutex);
+    return dev ? (int) i : -1;
+}
+
+static int
+sim_reset_stats(struct rte_vdpa_device *vdev, int qid)
+{
+    struct sim_device *dev;
+
+    ovs_mutex_lock(&sim_mutex);
+    dev = sim_lookup(vdev);
+    if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
+        memset(&dev->vqs[qid].stats, 0, sizeof dev->vqs[qid].stats);
+        dev->kicks[qid] = 0;
+    }
+    ovs_mutex_unlock(&sim_mutex);
+    return dev ? 0 : -1;
+}
+
+static int
+sim_get_dev_type(struct rte_vdpa_device *vdev OVS_UNUSED, uint32_t *type)
+{
+    *type = RTE_VHOST_VDPA_DEVICE_TYPE_NET;
+    return 0;
+}
+
+static struct rte_vdpa_dev_ops sim_ops = {
+    .get_queue_num = sim_get_queue_num,
+    .get_features = sim_get_features,
+    .get_protocol_features = sim_get_protocol_features,
+    .dev_conf = sim_dev_conf,
+    .dev_close = sim_dev_close,
+    .set_vring_state = sim_set_vring_state,
+    .set_features = sim_set_features,
+    .migration_done = sim_migration_done,
+    .get_stats_names = sim_get_stats_names,
+    .get_stats = sim_get_stats,
+    .reset_stats = sim_reset_stats,
+    .get_dev_type = sim_get_dev_type,
+};
+
+/* The engine thread. */
+
+/* Moves packets through representor queue 'q': what the guest sent on its
+ * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
+ * the guest's queue pairs (it may use fewer than the device has).
+ * Returns the number of packets moved. */
+static int
+sim_process_queue(struct sim_device *dev, int q)
+    OVS_REQUIRES(sim_mutex)
+{
+    int guest_qps = dev->n_vrings / 2;
+    struct virtq *guest_rx = &dev->vqs[2 * (q % guest_qps)];
+    struct rte_mbuf *pkts[SIM_BURST];
+    int n, moved = 0;
+
+    if (q < guest_qps && dev->enabled[2 * q + 1]) {
+        struct virtq *guest_tx = &dev->vqs[2 * q + 1];
+
+        n = virtq_dequeue(guest_tx, dev->mp, pkts, SIM_BURST);
+        if (n) {
+            unsigned int sent;
+
+            memcpy(dev->guest_mac.b,
+                   rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
+                                           RTE_ETHER_ADDR_LEN),
+                   RTE_ETHER_ADDR_LEN);
+            dev->guest_mac_known = true;
+            sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
+                                          n, NULL);
+            if (sent < n) {
+                guest_tx->stats.dropped += n - sent;
+                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+            }
+            virtq_notify_guest(guest_tx);
+            moved += n;
+        }
+    }
+
+    n = rte_ring_dequeue_burst(dev->from_ovs[q], (void **) pkts, SIM_BURST,
+                               NULL);
+    if (n) {
+        int delivered = (dev->enabled[guest_rx - dev->vqs]
+                         ? virtq_enqueue(guest_rx, pkts, n) : 0);
+
+        guest_rx->stats.dropped += n - delivered;
+        rte_pktmbuf_free_bulk(pkts, n);
+        virtq_notify_guest(guest_rx);
+        moved += n;
+    }
+    return moved;
+}
+
+/* Sleeps until a guest kicks one of its transmit queues, or SIM_SLEEP_MS.
+ * The guests are asked to kick only while the thread sleeps. */
+static void
+sim_sleep(void)
+{
+    struct pollfd fds[64];
+    struct sim_device *owners[64];
+    int vrings[64];
+    bool pending = false;
+    int n_fds = 0;
+
+    ovs_mutex_lock(&sim_mutex);
+    for (size_t i = 0; i < n_sim_devices; i++) {
+        struct sim_device *dev = sim_devices[i];
+
+        for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
+            struct virtq *vq = &dev->vqs[v];
+
+            if (!dev->enabled[v] || n_fds >= ARRAY_SIZE(fds)) {
+                continue;
+            }
+            virtq_set_notify(vq, true);
+            pending |= virtq_has_avail(vq);
+            fds[n_fds].fd = dev->kickfds[v];
+            fds[n_fds].events = POLLIN;
+            fds[n_fds].revents = 0;
+            owners[n_fds] = dev;
+            vrings[n_fds++] = v;
+        }
+    }
+    ovs_mutex_unlock(&sim_mutex);
+
+    if (!pending) {
+        poll(fds, n_fds, SIM_SLEEP_MS);
+    }
+
+    ovs_mutex_lock(&sim_mutex);
+    for (int i = 0; i < n_fds; i++) {
+        struct sim_device *dev = owners[i];
+        uint64_t count;
+
+        if (fds[i].revents & POLLIN
+            && read(fds[i].fd, &count, sizeof count) == sizeof count) {
+            dev->kicks[vrings[i]] += count;
+        }
+        if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
+            virtq_set_notify(&dev->vqs[vrings[i]], false);
+        }
+    }
+    ovs_mutex_unlock(&sim_mutex);
+}
+
+static void *
+sim_thread_main(void *arg OVS_UNUSED)
+{
+    int idle = 0;
+
+    /* This thread uses no RCU-protected data: it must not hold back OVS's
+     * grace periods. */
+    ovsrcu_quiesce_start();
+    for (;;) {
+        int moved = 0;
+
+        ovs_mutex_lock(&sim_mutex);
+        for (size_t i = 0; i < n_sim_devices; i++) {
+            struct sim_device *dev = sim_devices[i];
+
+            for (int q = 0; dev->vid >= 0 && dev->n_vrings >= 2
+                            && q < dev->spec.queue_pairs; q++) {
+                moved += sim_process_queue(dev, q);
+            }
+        }
+        ovs_mutex_unlock(&sim_mutex);
+
+        if (moved) {
+            idle = 0;
+        } else if (++idle >= SIM_IDLE_PASSES) {
+            sim_sleep();
+            idle = 0;
+        }
+    }
+    return NULL;
+}
+
+/* Device creation. */
+
+static struct sim_device *
+sim_device_create(const char *engine_name, int index,
+                  const struct vdpa_sim_spec *spec)
+{
+    struct sim_device *dev = xzalloc(sizeof *dev);
+    struct rte_eth_dev_info info;
+    uint16_t port_id;
+    char name[RTE_RING_NAMESIZE];
+    int port;
+
+    dev->spec = *spec;
+    dev->vid = -1;
+    for (uint32_t q = 0; q < spec->queue_pairs; q++) {
+        snprintf(name, sizeof name, "%s_%d_in%u", engine_name, index, q);
+        dev->to_ovs[q] = rte_ring_create(name, SIM_RING_SIZE, SOCKET_ID_ANY,
+                                         0);
+        snprintf(name, sizeof name, "%s_%d_out%u", engine_name, index, q);
+        dev->from_ovs[q] = rte_ring_create(name, SIM_RING_SIZE,
+                                           SOCKET_ID_ANY, 0);
+        if (!dev->to_ovs[q] || !dev->from_ovs[q]) {
+            VLOG_ERR("%s: cannot create rings", engine_name);
+            return NULL;
+        }
+    }
+
+    /* The representor; its DPDK device is the vDPA device too, so the
+     * vDPA device is named after it: "net_ring_<engine>_<index>". */
+    snprintf(name, sizeof name, "%s_%d", engine_name, index);
+    port = rte_eth_from_rings(name, dev->to_ovs, spec->queue_pairs,
+                              dev->from_ovs, spec->queue_pairs,
+                              SOCKET_ID_ANY);
+    if (port < 0) {
+        VLOG_ERR("%s: cannot create representor: %s", name,
+                 rte_strerror(rte_errno));
+        return NULL;
+    }
+    port_id = port;
+    if (rte_eth_dev_info_get(port_id, &info)
+        || rte_eth_dev_get_name_by_port(port_id, dev->name)) {
+        return NULL;
+    }
+
+    dev->mp = dpdkvdpa_mempool_get(SIM_MTU, 0);
+    if (!dev->mp) {
+        return NULL;
+    }
+
+    dev->vdev = rte_vdpa_register_device(info.device, &sim_ops);
+    if (!dev->vdev) {
+        VLOG_ERR("%s: cannot register as a vDPA device", dev->name);
+        return NULL;
+    }
+    return dev;
+}
+
+/* Creates engine 'engine_name''s devices as 'spec' says and stores them in
+ * '*vdevs' (which the caller must free).  Returns how many it created. */
+int
+vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *spec,
+                struct rte_vdpa_device ***vdevs)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    int n = 0;
+
+    *vdevs = xcalloc(spec->n_devices, sizeof **vdevs);
+    for (int i = 0; i < spec->n_devices; i++) {
+        struct sim_device *dev = sim_device_create(engine_name, i, spec);
+
+        if (!dev) {
+            continue;
+        }
+        ovs_mutex_lock(&sim_mutex);
+        sim_devices = xrealloc(sim_devices,
+                               (n_sim_devices + 1) * sizeof *sim_devices);
+        sim_devices[n_sim_devices++] = dev;
+        ovs_mutex_unlock(&sim_mutex);
+        (*vdevs)[n++] = dev->vdev;
+    }
+
+    if (n && ovsthread_once_start(&once)) {
+        sim_thread = ovs_thread_create("vdpa_sim", sim_thread_main, NULL);
+        ovsthread_once_done(&once);
+    }
+    return n;
+}

@@ -1,0 +1,55 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VDPA_SIM_H
+#define VDPA_SIM_H 1
+
+/* The software vDPA engine, like Linux's vdpa_sim.
+ *
+ * Its devices register with DPDK's vhost library as vDPA devices.  When a
+ * guest's virtqueues are ready (dev_conf), one engine thread moves packets
+ * between them and the device's representor, an ethdev made from rte_rings
+ * (rte_eth_from_rings()) that OVS polls as it would a NIC's VF
+ * representor.  Every descriptor is checked against guest memory
+ * (virtq.c). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "openvswitch/compiler.h"
+
+struct rte_vdpa_device;
+
+/* One engine, as other_config:vdpa-sim describes it. */
+struct vdpa_sim_spec {
+    int n_devices;
+    uint32_t queue_pairs;         /* Per device. */
+    uint64_t features;            /* Offered virtio features. */
+    bool fail_conf;               /* dev_conf fails, for tests. */
+};
+
+char *vdpa_sim_parse(const char *, struct vdpa_sim_spec **, size_t *n)
+    OVS_WARN_UNUSED_RESULT;
+int vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *,
+                    struct rte_vdpa_device ***vdevs);
+
+/* Called, from the vhost library's thread, when a device cannot serve the
+ * guest that connected to it. */
+typedef void vdpa_sim_failure_cb(struct rte_vdpa_device *,
+                                 const char *reason);
+void vdpa_sim_set_failure_cb(vdpa_sim_failure_cb *);
+
+#endif /* vdpa-sim.h */

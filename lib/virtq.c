@@ -1,0 +1,692 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "virtq.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+
+#include <rte_atomic.h>
+#include <rte_mbuf.h>
+
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(virtq);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Offset of num_buffers in struct virtio_net_hdr_mrg_rxbuf. */
+#define NUM_BUFFERS_OFS 10
+
+/* What is wrong with a descriptor chain. */
+enum chain_error {
+    CHAIN_OK,
+    CHAIN_BAD_HEAD,             /* Head index >= ring size. */
+    CHAIN_BAD_NEXT,             /* Next index >= ring size. */
+    CHAIN_LOOP,                 /* More descriptors than the ring has. */
+    CHAIN_INDIRECT,             /* VRING_DESC_F_INDIRECT, not negotiated. */
+    CHAIN_WRITABLE,             /* TX buffer marked device-writable. */
+    CHAIN_READ_ONLY,            /* RX buffer not marked device-writable. */
+    CHAIN_BAD_ADDR,             /* Buffer not inside one memory region. */
+    CHAIN_SHORT,                /* Shorter than the virtio-net header. */
+    CHAIN_LONG,                 /* TX frame longer than the maximum. */
+};
+
+static const char *
+chain_error_to_string(enum chain_error error)
+{
+    switch (error) {
+    case CHAIN_OK:
+        return "ok";
+    case CHAIN_BAD_HEAD:
+        return "head index out of range";
+    case CHAIN_BAD_NEXT:
+        return "next index out of range";
+    case CHAIN_LOOP:
+        return "chain longer than the ring (loop)";
+    case CHAIN_INDIRECT:
+        return "indirect descriptor";
+    case CHAIN_WRITABLE:
+        return "device-writable buffer in a TX chain";
+    case CHAIN_READ_ONLY:
+        return "device-read-only buffer in an RX chain";
+    case CHAIN_BAD_ADDR:
+        return "buffer outside guest memory";
+    case CHAIN_SHORT:
+        return "chain shorter than the virtio-net header";
+    case CHAIN_LONG:
+        return "chain longer than the maximum frame";
+    }
+    return "unknown error";
+}
+
+/* Walks the descriptors of one chain, checking each before handing out its
+ * buffer. */
+struct chain_iter {
+    const struct virtq *q;
+    uint16_t head;              /* First descriptor of the chain. */
+    uint16_t next;              /* Next descriptor to visit. */
+    uint32_t n_descs;           /* Descriptors visited so far. */
+    bool writable;              /* True for RX (device-writable) chains. */
+    bool done;                  /* True once the last one was visited. */
+};
+
+/* Translates the guest physical range [gpa, gpa + len) into a host virtual
+ * address, if the range lies entirely inside one region of 'mem'; otherwise
+ * returns NULL. */
+static uint8_t *
+gpa_to_hva(const struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len)
+{
+    for (uint32_t i = 0; i < mem->nregions; i++) {
+        const struct rte_vhost_mem_region *r = &mem->regions[i];
+
+        /* Written so that nothing overflows: 'ofs' is checked to be inside
+         * the region before the region's remaining size is computed. */
+        if (gpa >= r->guest_phys_addr) {
+            uint64_t ofs = gpa - r->guest_phys_addr;
+
+            if (ofs < r->size && len <= r->size - ofs) {
+                return (uint8_t *) (uintptr_t) (r->host_user_addr + ofs);
+            }
+        }
+    }
+    return NULL;
+}
+
+static enum chain_error
+chain_start(struct chain_iter *it, const struct virtq *q, uint16_t head,
+            bool writable)
+{
+    it->q = q;
+    it->head = head;
+    it->next = head;
+    it->n_descs = 0;
+    it->writable = writable;
+    it->done = false;
+    return head < q->size ? CHAIN_OK : CHAIN_BAD_HEAD;
+}
+
+/* Stores the next buffer of the chain in '*bufp' and '*lenp', after checking
+ * its descriptor, and returns CHAIN_OK; or returns what is wrong.  Must not
+ * be called once it->done is true.  Each field of the descriptor is read
+ * exactly once, so that a guest rewriting the descriptor meanwhile cannot
+ * make us use anything we did not check. */
+static enum chain_error
+chain_next(struct chain_iter *it, uint8_t **bufp, uint32_t *lenp)
+{
+    const struct vring_desc *d = &it->q->desc[it->next];
+    uint64_t addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
+    uint32_t len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+    uint16_t flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
+    uint16_t next = __atomic_load_n(&d->next, __ATOMIC_RELAXED);
+
+    if (++it->n_descs > it->q->size) {
+        return CHAIN_LOOP;
+    }
+    if (flags & VRING_DESC_F_INDIRECT) {
+        return CHAIN_INDIRECT;
+    }
+    if (it->writable && !(flags & VRING_DESC_F_WRITE)) {
+        return CHAIN_READ_ONLY;
+    }
+    if (!it->writable && (flags & VRING_DESC_F_WRITE)) {
+        return CHAIN_WRITABLE;
+    }
+    *bufp = gpa_to_hva(it->q->mem, addr, len);
+    if (!*bufp) {
+        return CHAIN_BAD_ADDR;
+    }
+    *lenp = len;
+
+    if (flags & VRING_DESC_F_NEXT) {
+        if (next >= it->q->size) {
+            return CHAIN_BAD_NEXT;
+        }
+        it->next = next;
+    } else {
+        it->done = true;
+    }
+    return CHAIN_OK;
+}
+
+static void
+log_bad_chain(const struct virtq *q, const char *dir, uint16_t head,
+              enum chain_error error)
+{
+    VLOG_WARN_RL(&rl, "%s: dropped bad %s descriptor chain (head %"PRIu16
+                 "): %s", q->name, dir, head, chain_error_to_string(error));
+}
+
+/* Initializes 'q' to serve the split virtqueue 'vring' (as returned by
+ * rte_vhost_get_vhost_vring()) of a device that negotiated 'features', in
+ * guest memory 'mem' (from rte_vhost_get_mem_table(), which must stay valid
+ * while 'q' is in use), starting at the ring positions 'last_avail_idx' and
+ * 'last_used_idx' (from rte_vhost_get_vring_base()).  'name' identifies the
+ * queue in log messages.
+ *
+ * Returns 0, or EINVAL if the ring is missing or its size is not a power of
+ * 2 between 1 and VIRTQ_MAX_SIZE. */
+int
+virtq_init(struct virtq *q, const char *name,
+           const struct rte_vhost_vring *vring,
+           const struct rte_vhost_memory *mem, uint64_t features,
+           uint16_t last_avail_idx, uint16_t last_used_idx)
+{
+    memset(q, 0, sizeof *q);
+    ovs_strlcpy(q->name, name, sizeof q->name);
+    q->callfd = -1;
+    if (!vring->desc || !vring->avail || !vring->used || !mem
+        || !vring->size || vring->size > VIRTQ_MAX_SIZE
+        || !is_pow2(vring->size)) {
+        return EINVAL;
+    }
+
+    q->desc = vring->desc;
+    q->avail = vring->avail;
+    q->used = vring->used;
+    q->size = vring->size;
+    q->last_avail_idx = last_avail_idx;
+    q->last_used_idx = last_used_idx;
+    q->signalled_used = last_used_idx;
+    q->callfd = vring->callfd;
+    q->mem = mem;
+    q->mergeable = (features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)) != 0;
+    q->hdr_len = (q->mergeable || features & (1ULL << VIRTIO_F_VERSION_1)
+                  ? sizeof(struct virtio_net_hdr_mrg_rxbuf)
+                  : sizeof(struct virtio_net_hdr));
+    return 0;
+}
+
+/* Returns how many avail ring entries the guest made available beyond the
+ * ones 'q' took already, or -1 if the guest's avail index is more than the
+ * ring size ahead, which no correct guest does. */
+static int
+avail_count(const struct virtq *q)
+{
+    uint16_t avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+    uint16_t n = avail_idx - q->last_avail_idx;
+
+    return n <= q->size ? n : -1;
+}
+
+/* Returns the count of new avail entries, like avail_count(), but counts and
+ * logs a bad avail index (as 0). */
+static int
+avail_count_checked(struct virtq *q, const char *dir)
+{
+    int n = avail_count(q);
+
+    if (n < 0) {
+        q->stats.bad_descs++;
+        VLOG_WARN_RL(&rl, "%s: bad %s avail index %"PRIu16": more than the "
+                     "ring size %"PRIu16" ahead of %"PRIu16, q->name, dir,
+                     __atomic_load_n(&q->avail->idx, __ATOMIC_RELAXED),
+                     q->size, q->last_avail_idx);
+        return 0;
+    }
+    return n;
+}
+
+/* Takes the next avail ring entry.  The caller checked there is one. */
+static uint16_t
+take_avail(struct virtq *q)
+{
+    uint16_t slot = q->last_avail_idx++ & (q->size - 1);
+
+    return __atomic_load_n(&q->avail->ring[slot], __ATOMIC_RELAXED);
+}
+
+/* Fills the next used ring entry, which the guest sees only once
+ * publish_used() updates the used index. */
+static void
+put_used(struct virtq *q, uint16_t id, uint32_t len)
+{
+    struct vring_used_elem *e;
+
+    e = &q->used->ring[q->last_used_idx++ & (q->size - 1)];
+    e->id = id;
+    e->len = len;
+}
+
+/* Makes the used entries filled so far visible to the guest, after the
+ * buffers and used entries they describe. */
+static void
+publish_used(struct virtq *q)
+{
+    __atomic_store_n(&q->used->idx, q->last_used_idx, __ATOMIC_RELEASE);
+}
+
+/* Copies the packet in the chain that starts at 'head' of TX queue 'q' into
+ * empty mbuf 'm', without the virtio-net header.  Returns CHAIN_OK, stores
+ * the packet's length in '*lenp' and sets '*fitsp' to whether it fit in 'm';
+ * or returns what is wrong with the chain. */
+static enum chain_error
+dequeue_chain(struct virtq *q, uint16_t head, struct rte_mbuf *m,
+              uint32_t *lenp, bool *fitsp)
+{
+    uint32_t room = rte_pktmbuf_tailroom(m);
+    uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
+    uint64_t total = 0;         /* Bytes in the chain, header included. */
+    uint32_t copied = 0;        /* Bytes copied to 'dst'. */
+    struct chain_iter it;
+    enum chain_error error;
+
+    *fitsp = true;
+    error = chain_start(&it, q, head, false);
+    while (!error && !it.done) {
+        uint8_t *buf;
+        uint32_t len;
+
+        error = chain_next(&it, &buf, &len);
+        if (error) {
+            break;
+        }
+
+        /* Skip whatever part of the buffer belongs to the header. */
+        if (total < q->hdr_len) {
+            uint32_t skip = MIN(len, q->hdr_len - total);
+
+            buf += skip;
+            len -= skip;
+            total += skip;
+        }
+        total += len;
+        if (total > q->hdr_len + VIRTQ_MAX_FRAME_LEN) {
+            error = CHAIN_LONG;
+        } else if (len > room - copied) {
+            *fitsp = false;
+        } else if (*fitsp) {
+            memcpy(dst + copied, buf, len);
+            copied += len;
+        }
+    }
+    if (!error && total < q->hdr_len) {
+        error = CHAIN_SHORT;
+    }
+    if (!error) {
+        *lenp = total - q->hdr_len;
+        if (*fitsp) {
+            m->data_len = copied;
+            m->pkt_len = copied;
+        }
+    }
+    return error;
+}
+
+/* Takes up to 'n' packets that the guest transmitted on TX queue 'q', each
+ * into a new single-segment mbuf from 'mp' without the virtio-net header,
+ * stored in 'pkts'.  Returns the number of packets stored; the caller owns
+ * them.  Their descriptors go back to the guest in the used ring.
+ *
+ * A bad descriptor chain, and a packet that does not fit in an mbuf from
+ * 'mp', are dropped and counted.  Stops early if 'mp' runs out of mbufs,
+ * leaving the rest of the packets in the ring. */
+int
+virtq_dequeue(struct virtq *q, struct rte_mempool *mp,
+              struct rte_mbuf **pkts, int n)
+{
+    int n_avail = avail_count_checked(q, "TX");
+    uint16_t used_start = q->last_used_idx;
+    int n_pkts = 0;
+
+    while (n_pkts < n && n_avail > 0) {
+        struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+        enum chain_error error;
+        uint32_t len = 0;
+        uint16_t head;
+        bool fits;
+
+        if (!m) {
+            break;
+        }
+        n_avail--;
+        head = take_avail(q);
+        error = dequeue_chain(q, head, m, &len, &fits);
+        put_used(q, head, 0);
+        if (error) {
+            q->stats.bad_descs++;
+            log_bad_chain(q, "TX", head, error);
+            rte_pktmbuf_free(m);
+        } else if (!fits) {
+            q->stats.dropped++;
+            VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte TX packet, "
+                         "longer than the %"PRIu16" bytes an mbuf holds",
+                         q->name, len, rte_pktmbuf_tailroom(m));
+            rte_pktmbuf_free(m);
+        } else {
+            q->stats.packets++;
+            q->stats.bytes += m->pkt_len;
+            pkts[n_pkts++] = m;
+        }
+    }
+    if (q->last_used_idx != used_start) {
+        publish_used(q);
+    }
+    return n_pkts;
+}
+
+/* A packet on its way into an RX queue: its virtio-net header, then its
+ * data. */
+struct rx_stream {
+    uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
+    uint32_t hdr_len;
+    const struct rte_mbuf *seg; /* Segment holding the next data byte. */
+    uint32_t seg_ofs;           /* Offset of that byte in 'seg'. */
+    uint32_t ofs;               /* Bytes of the stream written so far. */
+    uint32_t len;               /* Header plus data. */
+
+    /* Where the bytes of num_buffers landed in guest memory, or NULL. */
+    uint8_t *num_buffers[2];
+};
+
+static void
+rx_stream_init(struct rx_stream *s, const struct virtq *q,
+               const struct rte_mbuf *m)
+{
+    memset(s, 0, sizeof *s);
+    s->hdr_len = q->hdr_len;
+    if (s->hdr_len > NUM_BUFFERS_OFS) {
+        /* A single buffer unless rx_stream_set_num_buffers() says more. */
+        s->hdr[NUM_BUFFERS_OFS] = 1;
+    }
+    s->seg = m;
+    s->len = s->hdr_len;
+    for (const struct rte_mbuf *seg = m; seg; seg = seg->next) {
+        s->len += seg->data_len;
+    }
+}
+
+static bool
+rx_stream_done(const struct rx_stream *s)
+{
+    return s->ofs >= s->len;
+}
+
+/* Writes as much of 's' as fits into 'len' bytes at 'dst' and returns how
+ * much that is. */
+static uint32_t
+rx_stream_write(struct rx_stream *s, uint8_t *dst, uint32_t len)
+{
+    uint32_t written = 0;
+
+    while (written < len && s->ofs < s->hdr_len) {
+        if (s->ofs == NUM_BUFFERS_OFS || s->ofs == NUM_BUFFERS_OFS + 1) {
+            s->num_buffers[s->ofs - NUM_BUFFERS_OFS] = dst + written;
+        }
+        dst[written++] = s->hdr[s->ofs++];
+    }
+    while (written < len && s->seg) {
+        uint32_t chunk = MIN(len - written, s->seg->data_len - s->seg_ofs);
+
+        memcpy(dst + written,
+               rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->seg_ofs),
+               chunk);
+        written += chunk;
+        s->ofs += chunk;
+        s->seg_ofs += chunk;
+        if (s->seg_ofs >= s->seg->data_len) {
+            s->seg = s->seg->next;
+            s->seg_ofs = 0;
+        }
+    }
+    return written;
+}
+
+/* Rewrites num_buffers in the header already written to guest memory. */
+static void
+rx_stream_set_num_buffers(struct rx_stream *s, uint16_t num_buffers)
+{
+    /* Little-endian, as VIRTIO_F_VERSION_1 says and x86 guests use. */
+    if (s->num_buffers[0] && s->num_buffers[1]) {
+        *s->num_buffers[0] = num_buffers & 0xff;
+        *s->num_buffers[1] = num_buffers >> 8;
+    }
+}
+
+/* Writes as much of 's' as fits into the chain that starts at 'head' of RX
+ * queue 'q'.  Stores in '*writtenp' the number of bytes written.  Returns
+ * what is wrong with the chain, if anything, checking all of it even after
+ * 's' is all written. */
+static enum chain_error
+enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
+              uint32_t *writtenp)
+{
+    uint64_t capacity = 0;
+    uint32_t written = 0;
+    struct chain_iter it;
+    enum chain_error error;
+
+    error = chain_start(&it, q, head, true);
+    while (!error && !it.done) {
+        uint8_t *buf;
+        uint32_t len;
+
+        error = chain_next(&it, &buf, &len);
+        if (!error) {
+            capacity += len;
+            written += rx_stream_write(s, buf, len);
+        }
+    }
+    if (!error && capacity < q->hdr_len) {
+        error = CHAIN_SHORT;
+    }
+    *writtenp = written;
+    return error;
+}
+
+/* Delivers 's' into one chain of RX queue 'q' without VIRTIO_NET_F_MRG_RXBUF.
+ * Returns 1 if it did, 0 if the guest has no buffer now, or -1 if the packet
+ * was dropped because it does not fit the next buffer. */
+static int
+enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
+{
+    while (*n_avail > 0) {
+        enum chain_error error;
+        uint32_t written;
+        uint16_t head;
+
+        (*n_avail)--;
+        head = take_avail(q);
+        error = enqueue_chain(q, head, s, &written);
+        if (error) {
+            q->stats.bad_descs++;
+            log_bad_chain(q, "RX", head, error);
+            put_used(q, head, 0);
+        } else if (!rx_stream_done(s)) {
+            /* Leave the buffer to a smaller packet, as vhost-net does. */
+            q->last_avail_idx--;
+            (*n_avail)++;
+            return -1;
+        } else {
+            put_used(q, head, written);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Delivers 's' into as many chains of RX queue 'q' as it takes, with
+ * VIRTIO_NET_F_MRG_RXBUF.  Returns 1 if it did, 0 if the guest has too few
+ * buffers now, or -1 if the packet was dropped. */
+static int
+enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
+{
+    uint16_t avail_start = q->last_avail_idx;
+    uint16_t used_start = q->last_used_idx;
+    uint16_t n_bufs = 0;
+
+    while (*n_avail > 0) {
+        enum chain_error error;
+        uint32_t written;
+        uint16_t head;
+
+        (*n_avail)--;
+        head = take_avail(q);
+        error = enqueue_chain(q, head, s, &written);
+        if (error) {
+            q->stats.bad_descs++;
+            log_bad_chain(q, "RX", head, error);
+            if (n_bufs) {
+                /* The packet's used entries are filled in but not yet
+                 * published.  A stray entry cannot go between them, so drop
+                 * the packet: its buffers go back empty. */
+                for (uint16_t i = 0; i < n_bufs; i++) {
+                    q->used->ring[(used_start + i) & (q->size - 1)].len = 0;
+                }
+                put_used(q, head, 0);
+                return -1;
+            }
+            put_used(q, head, 0);
+            used_start = q->last_used_idx;
+            avail_start = q->last_avail_idx;
+            continue;
+        }
+        put_used(q, head, written);
+        n_bufs++;
+        if (rx_stream_done(s)) {
+            rx_stream_set_num_buffers(s, n_bufs);
+            return 1;
+        }
+    }
+
+    if (n_bufs && (uint16_t) (q->last_avail_idx - avail_start) == q->size) {
+        /* Even all the ring's buffers cannot hold the packet. */
+        for (uint16_t i = 0; i < n_bufs; i++) {
+            q->used->ring[(used_start + i) & (q->size - 1)].len = 0;
+        }
+        return -1;
+    }
+
+    /* Give the buffers back to the avail ring to wait for more; nothing
+     * about them reached the guest. */
+    *n_avail += (uint16_t) (q->last_avail_idx - avail_start);
+    q->last_avail_idx = avail_start;
+    q->last_used_idx = used_start;
+    return 0;
+}
+
+/* Copies up to 'n' packets from 'pkts' into the buffers the guest made
+ * available in RX queue 'q', each behind a virtio-net header that is all
+ * zeros except for num_buffers.  Returns the number of packets, from the
+ * start of 'pkts', that are done with: delivered, or dropped (and counted in
+ * stats.dropped) because no guest buffer can ever hold them.  The rest found
+ * no guest buffer now.  The caller still owns all the mbufs.
+ *
+ * Without VIRTIO_NET_F_MRG_RXBUF a packet goes into a single descriptor
+ * chain, and one that does not fit the next chain is dropped, leaving the
+ * chain for the next packet.  With it, a packet spans as many chains as
+ * needed. */
+int
+virtq_enqueue(struct virtq *q, struct rte_mbuf **pkts, int n)
+{
+    int n_avail = avail_count_checked(q, "RX");
+    uint16_t used_start = q->last_used_idx;
+    int i;
+
+    for (i = 0; i < n && n_avail > 0; i++) {
+        struct rx_stream s;
+        int retval;
+
+        rx_stream_init(&s, q, pkts[i]);
+        retval = (q->mergeable
+                  ? enqueue_mergeable(q, &s, &n_avail)
+                  : enqueue_one(q, &s, &n_avail));
+        if (retval > 0) {
+            q->stats.packets++;
+            q->stats.bytes += s.len - s.hdr_len;
+        } else if (retval < 0) {
+            q->stats.dropped++;
+            VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte RX packet that "
+                         "no guest buffer can hold", q->name,
+                         s.len - s.hdr_len);
+        } else {
+            break;
+        }
+    }
+    if (q->last_used_idx != used_start) {
+        publish_used(q);
+    }
+    return i;
+}
+
+/* Returns true if the guest made descriptor chains available in 'q' that
+ * were not processed yet.  A bad avail index counts as none, so that a
+ * thread waits for the guest's next kick instead of spinning. */
+bool
+virtq_has_avail(const struct virtq *q)
+{
+    return avail_count(q) > 0;
+}
+
+/* Asks the guest to kick 'q' when it makes buffers available ('enable') or
+ * not to.  After enabling, the caller must check virtq_has_avail() again,
+ * since the guest may have added buffers just before it saw the change. */
+void
+virtq_set_notify(struct virtq *q, bool enable)
+{
+    uint16_t flags = __atomic_load_n(&q->used->flags, __ATOMIC_RELAXED);
+
+    if (enable) {
+        flags &= ~VRING_USED_F_NO_NOTIFY;
+    } else {
+        flags |= VRING_USED_F_NO_NOTIFY;
+    }
+    __atomic_store_n(&q->used->flags, flags, __ATOMIC_RELAXED);
+
+    /* Order the store before the caller's next read of the avail index. */
+    rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Interrupts the guest through the call eventfd of 'q', if used entries were
+ * added since the last call to this function and the guest did not ask not
+ * to be interrupted. */
+void
+virtq_notify_guest(struct virtq *q)
+{
+    uint64_t one = 1;
+    ssize_t retval;
+    uint16_t flags;
+
+    if (q->last_used_idx == q->signalled_used) {
+        return;
+    }
+    q->signalled_used = q->last_used_idx;
+
+    /* Order the used index store before the read of the guest's flags: a
+     * guest that turns interrupts back on then checks the used index. */
+    rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+    flags = __atomic_load_n(&q->avail->flags, __ATOMIC_RELAXED);
+    if ((flags & VRING_AVAIL_F_NO_INTERRUPT) || q->callfd < 0) {
+        return;
+    }
+
+    do {
+        retval = write(q->callfd, &one, sizeof one);
+    } while (retval < 0 && errno == EINTR);
+    if (retval == sizeof one) {
+        q->stats.calls++;
+    } else if (retval < 0 && errno != EAGAIN) {
+        VLOG_WARN_RL(&rl, "%s: failed to interrupt the guest (%s)", q->name,
+                     ovs_strerror(errno));
+    }
+}
