@@ -466,7 +466,8 @@ rx_stream_set_num_buffers(struct rx_stream *s, uint16_t num_buffers)
 /* Writes as much of 's' as fits into the chain that starts at 'head' of RX
  * queue 'q'.  Stores in '*writtenp' the number of bytes written.  Returns
  * what is wrong with the chain, if anything, checking all of it even after
- * 's' is all written. */
+ * 's' is all written.  On error, 's' may have advanced past bytes written
+ * into the bad chain: the caller must restore it. */
 static enum chain_error
 enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
               uint32_t *writtenp)
@@ -501,6 +502,7 @@ static int
 enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
 {
     while (*n_avail > 0) {
+        struct rx_stream saved = *s;
         enum chain_error error;
         uint32_t written;
         uint16_t head;
@@ -512,6 +514,7 @@ enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
             q->stats.bad_descs++;
             log_bad_chain(q, "RX", head, error);
             put_used(q, head, 0);
+            *s = saved;
         } else if (!rx_stream_done(s)) {
             /* Leave the buffer to a smaller packet, as vhost-net does. */
             q->last_avail_idx--;
@@ -536,6 +539,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
     uint16_t n_bufs = 0;
 
     while (*n_avail > 0) {
+        struct rx_stream saved = *s;
         enum chain_error error;
         uint32_t written;
         uint16_t head;
@@ -546,6 +550,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
         if (error) {
             q->stats.bad_descs++;
             log_bad_chain(q, "RX", head, error);
+            *s = saved;
             if (n_bufs) {
                 /* The packet's used entries are filled in but not yet
                  * published.  A stray entry cannot go between them, so drop

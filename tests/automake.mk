@@ -10,7 +10,8 @@ TESTSUITE_AT = \
 	tests/vdpa-macros.at \
 	tests/unit-config.at \
 	tests/unit-virtq.at \
-	tests/system-vdpa.at
+	tests/system-vdpa.at \
+	tests/system-vdpa-hw.at
 TESTSUITE = $(srcdir)/tests/testsuite
 DISTCLEANFILES = tests/atlocal
 

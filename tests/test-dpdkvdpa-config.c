@@ -22,7 +22,15 @@
  *
  *   test-dpdkvdpa-config sock-dir RUNDIR [VHOST_SOCK_DIR]
  *       Prints the server socket directory for other_config:vhost-sock-dir
- *       VHOST_SOCK_DIR, and the error, if any. */
+ *       VHOST_SOCK_DIR, and the error, if any.
+ *
+ *   test-dpdkvdpa-config fit QUEUE_PAIRS FEATURES PROTOCOL_FEATURES PORT_QPS
+ *       Prints whether a vDPA device with these capabilities can serve a
+ *       port with PORT_QPS queue pairs, and why not.
+ *
+ *   test-dpdkvdpa-config sim SPEC
+ *       Prints the software vDPA engines that other_config:vdpa-sim=SPEC
+ *       describes. */
 
 #include <config.h>
 
@@ -30,8 +38,11 @@
 #include <string.h>
 
 #include "dpdkvdpa-config.h"
+#include "openvswitch/dynamic-string.h"
 #include "smap.h"
 #include "util.h"
+#include "vdpa-engine.h"
+#include "vdpa-sim.h"
 
 static int
 do_parse(int argc, char *argv[])
@@ -58,6 +69,15 @@ do_parse(int argc, char *argv[])
         printf("mode: %s\n", config.client_mode ? "client" : "server");
         printf("socket: %s\n", config.socket_path);
         printf("tx-retries-max: %d\n", config.tx_retries_max);
+        printf("vdpa-mode: %s\n", dpdkvdpa_mode_to_string(config.mode));
+        printf("vdpa-engine: %s\n", config.vdpa_engine ? config.vdpa_engine
+                                                      : "(none)");
+        printf("vdpa-device: %s\n", config.vdpa_device ? config.vdpa_device
+                                                      : "(none)");
+        printf("vdpa-representor: %s\n", (config.vdpa_representor
+                                           ? config.vdpa_representor
+                                           : "(default)"));
+        printf("vdpa-max-queues: %d\n", config.max_queue_pairs);
         dpdkvdpa_config_destroy(&config);
     }
     smap_destroy(&options);
@@ -80,6 +100,49 @@ do_sock_dir(int argc, char *argv[])
     return 0;
 }
 
+static int
+do_fit(char *argv[])
+{
+    struct vdpa_caps have = {
+        .queue_pairs = strtoul(argv[2], NULL, 0),
+        .features = strtoull(argv[3], NULL, 0),
+        .protocol_features = strtoull(argv[4], NULL, 0),
+    };
+    struct vdpa_caps need;
+    char *why;
+
+    vdpa_caps_for_port(atoi(argv[5]), &need);
+    why = vdpa_caps_check("dev", &have, &need);
+    printf("%s\n", why ? why : "fits");
+    free(why);
+    return 0;
+}
+
+static int
+do_sim(char *argv[])
+{
+    struct vdpa_sim_spec *specs;
+    size_t n;
+    char *error = vdpa_sim_parse(argv[2], &specs, &n);
+
+    if (error) {
+        printf("error: %s\n", error);
+        free(error);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ds features = DS_EMPTY_INITIALIZER;
+
+        vdpa_format_features(&features, specs[i].features);
+        printf("engine %"PRIuSIZE": %d devices, %"PRIu32" queue pairs, "
+               "features %s%s\n", i, specs[i].n_devices,
+               specs[i].queue_pairs, ds_cstr(&features),
+               specs[i].fail_conf ? ", fails dev_conf" : "");
+        ds_destroy(&features);
+    }
+    free(specs);
+    return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -88,7 +151,13 @@ main(int argc, char *argv[])
         return do_parse(argc, argv);
     } else if (argc >= 3 && !strcmp(argv[1], "sock-dir")) {
         return do_sock_dir(argc, argv);
+    } else if (argc == 6 && !strcmp(argv[1], "fit")) {
+        return do_fit(argv);
+    } else if (argc == 3 && !strcmp(argv[1], "sim")) {
+        return do_sim(argv);
     }
     ovs_fatal(0, "usage: %s parse PORT SOCK_DIR [KEY=VALUE]... | "
-              "sock-dir RUNDIR [VHOST_SOCK_DIR]", program_name);
+              "sock-dir RUNDIR [VHOST_SOCK_DIR] | "
+              "fit QUEUE_PAIRS FEATURES PROTOCOL_FEATURES PORT_QPS | "
+              "sim SPEC", program_name);
 }

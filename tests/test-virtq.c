@@ -148,7 +148,9 @@ guest_create(uint16_t size, uint64_t features, uint16_t start, int callfd)
 
     ovs_assert(size <= MAX_RING);
     g->size = size;
-    g->desc = xzalloc(size * sizeof *g->desc);
+
+    /* Twice the descriptors the ring has: see guest_poison(). */
+    g->desc = xzalloc(2 * size * sizeof *g->desc);
     g->avail = xzalloc(sizeof *g->avail + (size + 1) * sizeof(uint16_t));
     g->used = xzalloc(sizeof *g->used
                       + size * sizeof(struct vring_used_elem) + 2);
@@ -177,6 +179,20 @@ guest_destroy(struct guest *g)
     free(g->avail);
     free(g->used);
     free(g);
+}
+
+/* Fills the descriptors past the end of the ring with good-looking ones, of
+ * 72 bytes with 'flags', so that a device that wrongly followed an index out
+ * of range makes a difference in the output. */
+static void
+guest_poison(struct guest *g, uint16_t flags)
+{
+    for (int i = g->size; i < 2 * g->size; i++) {
+        g->desc[i].addr = GPA0 + 0x8000;
+        g->desc[i].len = 72;
+        g->desc[i].flags = flags;
+        g->desc[i].next = 0;
+    }
 }
 
 /* Makes the chain that starts at descriptor 'head' available. */
@@ -305,6 +321,30 @@ guest_read_chain(struct guest *g, uint32_t id, uint32_t len, uint8_t *dst)
     return n;
 }
 
+/* Checks that the device wrote exactly 'len' bytes into chain 'id': that
+ * much fits, and the byte after it, if any, is still the garbage the guest
+ * filled the buffers with.  Prints a complaint otherwise. */
+static void
+check_used_len(struct guest *g, uint32_t id, uint32_t len)
+{
+    uint32_t ofs = len;
+
+    for (int i = 0; i < g->n_bufs[id]; i++) {
+        const struct seg *s = &g->bufs[id][i];
+
+        if (ofs < s->len) {
+            if (*hva(s->gpa + ofs, 1) != 0xaa) {
+                printf(" OVERRUN");
+            }
+            return;
+        }
+        ofs -= s->len;
+    }
+    if (ofs) {
+        printf(" OVERLONG");
+    }
+}
+
 static void
 print_data(const uint8_t *data, uint32_t len)
 {
@@ -361,6 +401,7 @@ guest_rx(struct guest *g)
         }
         if (n_bufs == 0 || n_bufs > (uint16_t) (used_idx - g->last_used)) {
             printf("rx: bad num_buffers %"PRIu32"\n", n_bufs);
+            g->last_used = used_idx;
             return;
         }
 
@@ -368,6 +409,7 @@ guest_rx(struct guest *g)
         for (uint32_t i = 0; i < n_bufs; i++) {
             e = &g->used->ring[g->last_used++ & (g->size - 1)];
             printf(" %"PRIu32"/%"PRIu32, e->id, e->len);
+            check_used_len(g, e->id, e->len);
             if (i) {
                 len += guest_read_chain(g, e->id, e->len, pkt + len);
             }
@@ -484,7 +526,7 @@ test_dequeue(int hdr_len)
 {
     struct guest *g = guest_create(8, hdr_len == 12 ? F_VERSION_1 : 0, 0,
                                    -1);
-    struct seg segs[3];
+    struct seg segs[3], segs8[8];
 
     printf("hdr_len %"PRIu32"\n", g->hdr_len);
     guest_tx1(g, 1, 60, GPA0);
@@ -518,6 +560,14 @@ test_dequeue(int hdr_len)
     dequeue(g, 32);
     print_state(g);
     dequeue(g, 32);
+
+    /* A chain of all the ring's descriptors. */
+    for (int i = 0; i < 8; i++) {
+        segs8[i] = (struct seg) { GPA1 + 0x8000 + i * 0x100, 20 };
+    }
+    guest_tx(g, 8, 8 * 20 - hdr_len, segs8, 8);
+    dequeue(g, 32);
+    print_state(g);
     guest_destroy(g);
 }
 
@@ -660,6 +710,8 @@ test_bad_tx(void)
     const uint16_t chain = VRING_DESC_F_NEXT;
     int seed = 0;
 
+    guest_poison(g, 0);
+
     for (int i = 0; ; i++) {
         const char *name;
 
@@ -775,17 +827,19 @@ test_bad_rx(bool mergeable)
     const uint16_t w = VRING_DESC_F_WRITE;
     int seed = 0;
 
+    guest_poison(g, w);
+
     for (int i = 0; ; i++) {
         const char *name;
 
         switch (i) {
         case 0:
             name = "head out of range";
-            guest_publish(g, 100);
+            guest_publish(g, 8);
             break;
         case 1:
             name = "next out of range";
-            guest_desc(g, 0, GPA0, 12, chain, 9);
+            guest_desc(g, 0, GPA0, 12, chain, 8);
             guest_publish(g, 0);
             break;
         case 2:
@@ -877,8 +931,10 @@ read_call(int fd)
 
     if (read(fd, &value, sizeof value) == sizeof value) {
         printf("call: %"PRIu64"\n", value);
+    } else if (errno == EAGAIN) {
+        printf("call: none\n");
     } else {
-        printf("call: none (%s)\n", ovs_strerror(errno));
+        printf("call: error (%s)\n", ovs_strerror(errno));
     }
 }
 
