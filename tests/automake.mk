@@ -2,7 +2,6 @@
 # OVS source tree (the way OVN does), so nothing of OVS is copied here.
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
-	$(TESTSUITE) \
 	tests/atlocal.in \
 	package.m4
 TESTSUITE_AT = \
@@ -12,7 +11,9 @@ TESTSUITE_AT = \
 	tests/unit-virtq.at \
 	tests/system-vdpa.at \
 	tests/system-vdpa-hw.at
-TESTSUITE = $(srcdir)/tests/testsuite
+# Generated in the build directory, so that several build directories of
+# one source tree can run their suites at once.
+TESTSUITE = tests/testsuite
 DISTCLEANFILES = tests/atlocal
 
 # Our ovs-vswitchd first, then OVS's own tools from the same build.
@@ -28,9 +29,9 @@ tests-clean:
 
 AUTOM4TE = autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
-$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/package.m4
+$(TESTSUITE): $(TESTSUITE_AT:%=$(srcdir)/%) $(srcdir)/package.m4
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
-		-o $@.tmp $@.at && mv $@.tmp $@
+		-o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
 
 $(srcdir)/package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN):;{ \

@@ -1,7 +1,8 @@
 #! /bin/bash
 # The ovs-vdpa main job, as root: builds if needed, starts a sandboxed Open
 # vSwitch (its own run directory and network namespace) with a netdev
-# bridge and two dpdkvdpa ports, attaches two dpdk-testpmd virtio-user
+# bridge and two dpdkvdpa ports, one on the software datapath and one on a
+# device of the software vDPA engine, attaches two dpdk-testpmd virtio-user
 # guests, forwards traffic from one to the other for a few seconds, prints
 # what happened, and cleans up.
 #
@@ -77,17 +78,22 @@ ovs-vsctl --no-wait init
 ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-extra="--no-huge -m 1024 --legacy-mem --no-pci \
 --file-prefix=$prefix-ovs --log-level=pmd.*:error" \
-    other_config:pmd-cpu-mask=1
+    other_config:pmd-cpu-mask=1 other_config:vdpa-sim="devices=1"
 unshare --net ovs-vswitchd --detach --no-chdir --pidfile --log-file
 wait_for "grep -q 'DPDK Enabled - initialized' $sandbox/ovs-vswitchd.log"
 ovs-vswitchd --version | sed 's/^/  /'
 
-step "Adding bridge br0 with dpdkvdpa ports vdpa0 (server) and vdpa1 (client)"
+step "The software vDPA engine (other_config:vdpa-sim)"
+ovs-appctl dpdkvdpa/engine-list
+
+step "Adding bridge br0 with dpdkvdpa ports vdpa0 (sw datapath, server" \
+     "socket) and vdpa1 (engine 0's device, client socket)"
 set -x
 ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 ovs-vsctl add-port br0 vdpa0 -- set Interface vdpa0 type=dpdkvdpa
 ovs-vsctl add-port br0 vdpa1 -- set Interface vdpa1 type=dpdkvdpa \
-    options:vhost-server-path=$sandbox/guest1.sock
+    options:vhost-server-path=$sandbox/guest1.sock \
+    options:vdpa-engine=0 options:vdpa-device=0
 { set +x; } 2>/dev/null
 
 step "Starting guest1 (testpmd rxonly, serves guest1.sock) and guest0" \
@@ -111,6 +117,9 @@ for port in vdpa0 vdpa1; do
     echo "$port: $(ovs-vsctl get Interface $port status)"
 done
 
+step "The ports as dpdkvdpa/show sees them"
+ovs-appctl dpdkvdpa/show
+
 step "Interface counters (as the datapath reports them)"
 ovs-appctl dpctl/show -s | grep -A4 -E 'port [0-9]+: vdpa'
 
@@ -122,7 +131,8 @@ sent=$(last_count guest0 TX)
 received=$(last_count guest1 RX)
 echo "guest0 sent $sent packets, guest1 received $received packets."
 if test "$received" -gt 0; then
-    echo "Traffic went guest0 -> vdpa0 -> br0 -> vdpa1 -> guest1."
+    echo "Traffic went guest0 -> vdpa0 (OVS PMD) -> br0 -> vdpa1 (vDPA" \
+         "engine) -> guest1."
 else
     echo "guest1 received nothing." >&2
     exit 1
