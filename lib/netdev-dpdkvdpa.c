@@ -310,8 +310,9 @@ new_device(int vid)
             numa_id = dev->numa_id;
         }
 
-        /* OVS's PMDs poll, so the guest need not kick us. */
-        for (int i = 0; i < dev->n_vrings; i++) {
+        /* OVS's PMDs poll, so the guest need not kick us.  A vDPA device
+         * decides that for itself. */
+        for (int i = 0; !dev->vdpa && i < dev->n_vrings; i++) {
             rte_vhost_enable_guest_notification(vid, i, 0);
         }
 
@@ -479,7 +480,6 @@ representor_stop(struct netdev_dpdkvdpa *dev)
 {
     if (dev->vdpa) {
         rte_eth_dev_stop(dev->rep_port);
-        vdpa_engine_release(dev->vdpa, netdev_get_name(&dev->up));
         dev->vdpa = NULL;
     }
 }
@@ -551,6 +551,7 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     }
     ovs_mutex_lock(&dev->mutex);
     representor_stop(dev);
+    vdpa_engine_release(dev->requested_vdpa, netdev_get_name(netdev));
     ovs_mutex_unlock(&dev->mutex);
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
@@ -662,6 +663,14 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
     } else if (!dev->socket_started || vdpa != dev->requested_vdpa) {
         netdev_request_reconfigure(netdev);
     }
+    /* Claim the device now, so that another port configured in the same
+     * transaction does not pick it too. */
+    if (vdpa != dev->requested_vdpa) {
+        vdpa_engine_release(dev->requested_vdpa, name);
+    }
+    if (vdpa) {
+        vdpa_engine_claim(vdpa, name);
+    }
     dpdkvdpa_config_destroy(&dev->requested);
     dev->requested = config;
     dev->requested_vdpa = vdpa;
@@ -732,7 +741,6 @@ representor_start(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     dev->vdpa = vdpa;
     dev->rep_port = port;
     dev->rep_n_queues = n;
-    vdpa_engine_claim(vdpa, name);
     VLOG_INFO("%s: hw datapath through vDPA device %s, representor port %u "
               "with %d queues", name, vdpa->name, port, n);
     return NULL;
@@ -1082,11 +1090,15 @@ netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
     smap_add(args, "datapath", dev->vdpa ? "hw" : "sw");
     smap_add(args, "vdpa-mode", dpdkvdpa_mode_to_string(dev->config.mode));
     if (dev->vdpa) {
+        char rep_name[RTE_ETH_NAME_MAX_LEN];
+
         smap_add(args, "vdpa-engine", dev->vdpa->engine_name);
         smap_add_format(args, "vdpa-eid", "%d", dev->vdpa->eid);
         smap_add(args, "vdpa-device", dev->vdpa->name);
         smap_add_format(args, "vdpa-did", "%d", dev->vdpa->did);
-        smap_add_format(args, "vdpa-representor", "%u", dev->rep_port);
+        if (!rte_eth_dev_get_name_by_port(dev->rep_port, rep_name)) {
+            smap_add(args, "vdpa-representor", rep_name);
+        }
     } else if (dev->vdpa_reason) {
         smap_add(args, "vdpa-reason", dev->vdpa_reason);
     }

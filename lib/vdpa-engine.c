@@ -199,12 +199,18 @@ vdpa_engine_find(const char *engine, const char *device, const char *port,
         if (eid >= 0 && dev->eid != eid) {
             continue;
         }
-        if (device
-            ? (is_number(device, &did) ? dev->did == did
-                                       : !strcmp(dev->name, device))
-            : !dev->port || !strcmp(dev->port, port)) {
+        if (device) {
+            if (is_number(device, &did) ? dev->did == did
+                                        : !strcmp(dev->name, device)) {
+                *devp = dev;
+                break;
+            }
+        } else if (dev->port && !strcmp(dev->port, port)) {
+            /* Keep the device the port has. */
             *devp = dev;
             break;
+        } else if (!dev->port && !*devp) {
+            *devp = dev;
         }
     }
     if (!*devp) {

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,9 +59,10 @@ VLOG_DEFINE_THIS_MODULE(vdpa_sim);
                       | (UINT64_C(1) << 15)     /* MRG_RXBUF */           \
                       | (UINT64_C(1) << 22)     /* MQ */                  \
                       | (UINT64_C(1) << 17))    /* CTRL_VQ */
-#define SIM_PROTOCOL_FEATURES ((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ)  \
-                               | (UINT64_C(1)                             \
-                                  << VHOST_USER_PROTOCOL_F_REPLY_ACK))
+#define SIM_PROTOCOL_FEATURES                                       \
+    ((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ)                      \
+     | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK)             \
+     | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_RARP))
 
 struct sim_device {
     struct rte_vdpa_device *vdev;
@@ -84,9 +86,17 @@ struct sim_device {
     bool guest_mac_known;
 };
 
+/* The engine thread holds 'sim_mutex' while it moves packets, and takes it
+ * again right away, so the vhost library's thread, to change a device,
+ * takes it with sim_lock(), which makes the engine thread step aside.  What
+ * never changes after creation (the devices, their specs) and the counters
+ * are read without it. */
 static struct ovs_mutex sim_mutex = OVS_MUTEX_INITIALIZER;
-static struct sim_device **sim_devices OVS_GUARDED_BY(sim_mutex);
-static size_t n_sim_devices OVS_GUARDED_BY(sim_mutex);
+static atomic_uint sim_waiters = ATOMIC_VAR_INIT(0);
+
+#define SIM_MAX_DEVICES 256
+static struct sim_device *sim_devices[SIM_MAX_DEVICES];
+static atomic_size_t n_sim_devices = ATOMIC_VAR_INIT(0);
 static pthread_t sim_thread;
 static vdpa_sim_failure_cb *failure_cb;
 
@@ -164,11 +174,39 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
     return error;
 }
 
+static void
+sim_lock(void)
+    OVS_ACQUIRES(sim_mutex)
+{
+    unsigned int orig;
+
+    atomic_add(&sim_waiters, 1, &orig);
+    ovs_mutex_lock(&sim_mutex);
+    atomic_sub(&sim_waiters, 1, &orig);
+}
+
+static void
+sim_unlock(void)
+    OVS_RELEASES(sim_mutex)
+{
+    ovs_mutex_unlock(&sim_mutex);
+}
+
+static size_t
+sim_n_devices(void)
+{
+    size_t n;
+
+    atomic_read(&n_sim_devices, &n);
+    return n;
+}
+
 static struct sim_device *
 sim_lookup(const struct rte_vdpa_device *vdev)
-    OVS_REQUIRES(sim_mutex)
 {
-    for (size_t i = 0; i < n_sim_devices; i++) {
+    size_t n = sim_n_devices();
+
+    for (size_t i = 0; i < n; i++) {
         if (sim_devices[i]->vdev == vdev) {
             return sim_devices[i];
         }
@@ -178,7 +216,6 @@ sim_lookup(const struct rte_vdpa_device *vdev)
 
 static struct sim_device *
 sim_lookup_vid(int vid)
-    OVS_REQUIRES(sim_mutex)
 {
     return sim_lookup(rte_vhost_get_vdpa_device(vid));
 }
@@ -188,24 +225,18 @@ sim_lookup_vid(int vid)
 static int
 sim_get_queue_num(struct rte_vdpa_device *vdev, uint32_t *queue_num)
 {
-    struct sim_device *dev;
+    struct sim_device *dev = sim_lookup(vdev);
 
-    ovs_mutex_lock(&sim_mutex);
-    dev = sim_lookup(vdev);
     *queue_num = dev ? dev->spec.queue_pairs : 0;
-    ovs_mutex_unlock(&sim_mutex);
     return dev ? 0 : -1;
 }
 
 static int
 sim_get_features(struct rte_vdpa_device *vdev, uint64_t *features)
 {
-    struct sim_device *dev;
+    struct sim_device *dev = sim_lookup(vdev);
 
-    ovs_mutex_lock(&sim_mutex);
-    dev = sim_lookup(vdev);
     *features = dev ? dev->spec.features : 0;
-    ovs_mutex_unlock(&sim_mutex);
     return dev ? 0 : -1;
 }
 
@@ -254,7 +285,7 @@ sim_dev_conf(int vid)
     struct rte_vdpa_device *vdev = NULL;
     struct sim_device *dev;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup_vid(vid);
     if (!dev) {
         reason = "unknown device";
@@ -272,7 +303,7 @@ sim_dev_conf(int vid)
     if (dev) {
         vdev = dev->vdev;
     }
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
 
     if (reason) {
         VLOG_ERR("%s: dev_conf failed: %s", dev ? dev->name : "?", reason);
@@ -291,7 +322,7 @@ sim_dev_close(int vid)
 {
     struct sim_device *dev;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup_vid(vid);
     if (dev && dev->vid == vid) {
         /* Hand the ring positions back: the vhost library reports them to
@@ -305,7 +336,7 @@ sim_dev_close(int vid)
         dev->mem = NULL;
         VLOG_INFO("%s: datapath closed for guest %d", dev->name, vid);
     }
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
     return 0;
 }
 
@@ -314,12 +345,12 @@ sim_set_vring_state(int vid, int vring, int state)
 {
     struct sim_device *dev;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup_vid(vid);
     if (dev && vring >= 0 && vring < SIM_MAX_VRINGS) {
         dev->enabled[vring] = state;
     }
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
     return dev ? 0 : -1;
 }
 
@@ -329,13 +360,13 @@ sim_set_features(int vid)
     struct sim_device *dev;
     int error = 0;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup_vid(vid);
     if (dev && dev->vid == vid) {
         /* The header length and merging depend on the features. */
         error = sim_map_vrings(dev, vid);
     }
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
     return error;
 }
 
@@ -350,7 +381,7 @@ sim_migration_done(int vid)
     struct rte_mbuf *m;
     int error = -1;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup_vid(vid);
     if (!dev || !dev->guest_mac_known) {
         goto out;
@@ -381,7 +412,7 @@ sim_migration_done(int vid)
         error = 0;
     }
 out:
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
     return error;
 }
 
@@ -407,11 +438,10 @@ static int
 sim_get_stats(struct rte_vdpa_device *vdev, int qid,
               struct rte_vdpa_stat *stats, unsigned int n)
 {
-    struct sim_device *dev;
+    struct sim_device *dev = sim_lookup(vdev);
     unsigned int i = 0;
 
-    ovs_mutex_lock(&sim_mutex);
-    dev = sim_lookup(vdev);
+    /* The counters are read while the engine thread updates them. */
     if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
         const struct virtq_stats *s = &dev->vqs[qid].stats;
         const uint64_t values[SIM_N_STATS] = {
@@ -424,7 +454,6 @@ sim_get_stats(struct rte_vdpa_device *vdev, int qid,
             stats[i].value = values[i];
         }
     }
-    ovs_mutex_unlock(&sim_mutex);
     return dev ? (int) i : -1;
 }
 
@@ -433,13 +462,13 @@ sim_reset_stats(struct rte_vdpa_device *vdev, int qid)
 {
     struct sim_device *dev;
 
-    ovs_mutex_lock(&sim_mutex);
+    sim_lock();
     dev = sim_lookup(vdev);
     if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
         memset(&dev->vqs[qid].stats, 0, sizeof dev->vqs[qid].stats);
         dev->kicks[qid] = 0;
     }
-    ovs_mutex_unlock(&sim_mutex);
+    sim_unlock();
     return dev ? 0 : -1;
 }
 
@@ -529,7 +558,7 @@ sim_sleep(void)
     int n_fds = 0;
 
     ovs_mutex_lock(&sim_mutex);
-    for (size_t i = 0; i < n_sim_devices; i++) {
+    for (size_t i = 0; i < sim_n_devices(); i++) {
         struct sim_device *dev = sim_devices[i];
 
         for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
@@ -581,7 +610,7 @@ sim_thread_main(void *arg OVS_UNUSED)
         int moved = 0;
 
         ovs_mutex_lock(&sim_mutex);
-        for (size_t i = 0; i < n_sim_devices; i++) {
+        for (size_t i = 0; i < sim_n_devices(); i++) {
             struct sim_device *dev = sim_devices[i];
 
             for (int q = 0; dev->vid >= 0 && dev->n_vrings >= 2
@@ -590,6 +619,17 @@ sim_thread_main(void *arg OVS_UNUSED)
             }
         }
         ovs_mutex_unlock(&sim_mutex);
+
+        /* Let the vhost library's thread change a device. */
+        for (;;) {
+            unsigned int waiters;
+
+            atomic_read(&sim_waiters, &waiters);
+            if (!waiters) {
+                break;
+            }
+            sched_yield();
+        }
 
         if (moved) {
             idle = 0;
@@ -674,11 +714,16 @@ vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *spec,
         if (!dev) {
             continue;
         }
-        ovs_mutex_lock(&sim_mutex);
-        sim_devices = xrealloc(sim_devices,
-                               (n_sim_devices + 1) * sizeof *sim_devices);
-        sim_devices[n_sim_devices++] = dev;
-        ovs_mutex_unlock(&sim_mutex);
+        size_t n_devs = sim_n_devices();
+
+        if (n_devs >= SIM_MAX_DEVICES) {
+            VLOG_ERR("%s: more than %d devices", engine_name,
+                     SIM_MAX_DEVICES);
+            break;
+        }
+        /* Publish the device only once it is complete. */
+        sim_devices[n_devs] = dev;
+        atomic_store(&n_sim_devices, n_devs + 1);
         (*vdevs)[n++] = dev->vdev;
     }
 

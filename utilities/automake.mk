@@ -1,4 +1,6 @@
 EXTRA_DIST += \
+	utilities/ovs-vdpa-bench.sh \
 	utilities/ovs-vdpa-check.sh \
 	utilities/ovs-vdpa-demo.sh \
+	utilities/ovs-vdpa-sandbox.sh \
 	utilities/ovs-vdpa-setup.sh
