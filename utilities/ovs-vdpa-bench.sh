@@ -80,7 +80,8 @@ median () {
 }
 
 step "Starting OVS (one PMD thread on core 0) with a software vDPA engine"
-sandbox_start other_config:vdpa-sim="devices=2"
+sandbox_start other_config:vdpa-sim="devices=2" \
+    other_config:per-port-memory=true
 
 results=$sandbox/results
 : > $results
@@ -107,7 +108,7 @@ for size in $sizes; do
         awk -v size=$size -v kind=$kind -v m=$mpps -v st=$stock \
             -v c=$cycles 'BEGIN {
                 printf "%-6s %-6s %10.4f %9.2fx %16s\n", size, kind, m,
-                       st > 0 ? m / st : 0, c
+                       (st > 0 ? m / st : 0), c
             }'
     done
 done

@@ -51,7 +51,8 @@ sandbox_start () {
         other_config:dpdk-extra="--no-huge -m 1024 --legacy-mem --no-pci \
 --file-prefix=$prefix-ovs --log-level=pmd.*:error" \
         other_config:pmd-cpu-mask=1 "$@"
-    unshare --net ovs-vswitchd --detach --no-chdir --pidfile --log-file
+    unshare --net ovs-vswitchd --detach --no-chdir --pidfile --log-file \
+        -vconsole:err
     wait_for "grep -q 'DPDK Enabled - initialized' $sandbox/ovs-vswitchd.log"
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 }

@@ -15,7 +15,8 @@ builddir=${1:-$srcdir/_build}
 # DPDK 22.11 and its dpdk-testpmd (the tests' guest).
 packages="autoconf automake libtool make gcc pkg-config python3
           openvswitch-source libdpdk-dev dpdk dpdk-dev
-          libssl-dev libcap-ng-dev libnuma-dev procps"
+          libssl-dev libcap-ng-dev libnuma-dev procps
+          qemu-system-x86 busybox-static cpio xz-utils"
 
 missing=
 for p in $packages; do
