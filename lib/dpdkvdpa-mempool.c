@@ -23,9 +23,11 @@
 #include <rte_mempool.h>
 
 #include "dp-packet.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(dpdkvdpa_mempool);
@@ -154,4 +156,32 @@ dpdkvdpa_mempool_put(struct rte_mempool *mp)
     }
     mempool_sweep();
     ovs_mutex_unlock(&mempool_mutex);
+}
+
+static void
+mempool_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct dpdkvdpa_mempool *pool;
+
+    ovs_mutex_lock(&mempool_mutex);
+    LIST_FOR_EACH (pool, list_node, &mempools) {
+        ds_put_format(&ds, "%s: mtu %d, numa %d, users %d, mbufs %u, "
+                      "in use %u\n", pool->mp->name, pool->mtu,
+                      pool->numa_id, pool->refcount, pool->mp->size,
+                      rte_mempool_in_use_count(pool->mp));
+    }
+    ovs_mutex_unlock(&mempool_mutex);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+/* Registers "dpdkvdpa/mempool-show", which lists the pools and how many of
+ * their mbufs are in use. */
+void
+dpdkvdpa_mempool_init(void)
+{
+    unixctl_command_register("dpdkvdpa/mempool-show", "", 0, 0,
+                             mempool_show, NULL);
 }

@@ -25,6 +25,7 @@
 
 struct rte_mempool;
 
+void dpdkvdpa_mempool_init(void);
 struct rte_mempool *dpdkvdpa_mempool_get(int mtu, int numa_id);
 void dpdkvdpa_mempool_put(struct rte_mempool *);
 

@@ -45,6 +45,7 @@
 #include <rte_vdpa.h>
 #include <rte_vhost.h>
 
+#include "connectivity.h"
 #include "dirs.h"
 #include "dp-packet.h"
 #include "dpdkvdpa-config.h"
@@ -56,6 +57,7 @@
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "packets.h"
+#include "seq.h"
 #include "smap.h"
 #include "unixctl.h"
 #include "util.h"
@@ -279,6 +281,17 @@ wait_for_pmds(void)
     ovs_mutex_destroy(&waiter.mutex);
 }
 
+/* Tells the rest of OVS that 'dev''s status changed, from a thread other
+ * than the main thread.  netdev_change_seq_changed() wakes the main thread
+ * before it bumps the port's change_seq, so the main thread may look too
+ * early, see no change and keep a stale status: wake it once more. */
+static void
+port_changed(struct netdev_dpdkvdpa *dev)
+{
+    netdev_change_seq_changed(&dev->up);
+    seq_change(connectivity_seq_get());
+}
+
 /* vhost library callbacks.
  *
  * They run in the vhost library's own thread.  Each finds its port by the
@@ -321,7 +334,7 @@ new_device(int vid)
         dev->requested_numa_id = numa_id;
         dev->vhost_ready = false;
         netdev_request_reconfigure(&dev->up);
-        netdev_change_seq_changed(&dev->up);
+        port_changed(dev);
         ovs_mutex_unlock(&dev->mutex);
     }
     ovs_mutex_unlock(&dpdkvdpa_mutex);
@@ -355,7 +368,7 @@ destroy_device(int vid)
         memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
         memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
         remap_txqs(dev);
-        netdev_change_seq_changed(&dev->up);
+        port_changed(dev);
         name = xstrdup(netdev_get_name(&dev->up));
         ovs_mutex_unlock(&dev->mutex);
     }
@@ -393,7 +406,7 @@ vring_state_changed(int vid, uint16_t vring, int enable)
             dev->guest_rx_enabled[qp] = enable;
             remap_txqs(dev);
         }
-        netdev_change_seq_changed(&dev->up);
+        port_changed(dev);
         ovs_mutex_unlock(&dev->mutex);
         VLOG_DBG("%s: vring %u %s", netdev_get_name(&dev->up), vring,
                  enable ? "enabled" : "disabled");
@@ -1357,6 +1370,7 @@ vdpa_device_failed(struct rte_vdpa_device *vdev, const char *reason)
             VLOG_WARN("%s: %s, falling back to the sw datapath",
                       netdev_get_name(&dev->up), dev->vdpa_failure);
             netdev_request_reconfigure(&dev->up);
+            port_changed(dev);
         }
         ovs_mutex_unlock(&dev->mutex);
     }
@@ -1444,6 +1458,7 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
         free(error);
     }
 
+    dpdkvdpa_mempool_init();
     vdpa_sim_set_failure_cb(vdpa_device_failed);
     vdpa_engine_init(ovs_other_config);
     unixctl_command_register("dpdkvdpa/show", "[port]", 0, 1, dpdkvdpa_show,

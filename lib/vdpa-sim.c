@@ -331,6 +331,10 @@ sim_dev_close(int vid)
             rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
                                      dev->vqs[i].last_used_idx);
         }
+        for (int i = 0; i < dev->n_vrings; i++) {
+            dev->kickfds[i] = -1;
+            dev->vqs[i].callfd = -1;
+        }
         dev->vid = -1;
         free(dev->mem);
         dev->mem = NULL;
@@ -349,6 +353,19 @@ sim_set_vring_state(int vid, int vring, int state)
     dev = sim_lookup_vid(vid);
     if (dev && vring >= 0 && vring < SIM_MAX_VRINGS) {
         dev->enabled[vring] = state;
+        if (dev->vid == vid && vring < dev->n_vrings) {
+            /* The vhost library disables a vring before it closes the
+             * vring's kick or call eventfd and enables it again with new
+             * ones: forget the old ones, take the new ones. */
+            struct rte_vhost_vring vr;
+
+            dev->kickfds[vring] = -1;
+            dev->vqs[vring].callfd = -1;
+            if (state && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
+                dev->kickfds[vring] = vr.kickfd;
+                dev->vqs[vring].callfd = vr.callfd;
+            }
+        }
     }
     sim_unlock();
     return dev ? 0 : -1;
@@ -516,11 +533,13 @@ sim_process_queue(struct sim_device *dev, int q)
         if (n) {
             unsigned int sent;
 
-            memcpy(dev->guest_mac.b,
-                   rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
-                                           RTE_ETHER_ADDR_LEN),
-                   RTE_ETHER_ADDR_LEN);
-            dev->guest_mac_known = true;
+            if (rte_pktmbuf_data_len(pkts[0]) >= 2 * RTE_ETHER_ADDR_LEN) {
+                memcpy(dev->guest_mac.b,
+                       rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
+                                               RTE_ETHER_ADDR_LEN),
+                       RTE_ETHER_ADDR_LEN);
+                dev->guest_mac_known = true;
+            }
             sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
                                           n, NULL);
             if (sent < n) {
@@ -540,10 +559,29 @@ sim_process_queue(struct sim_device *dev, int q)
 
         guest_rx->stats.dropped += n - delivered;
         rte_pktmbuf_free_bulk(pkts, n);
-        virtq_notify_guest(guest_rx);
+        if (delivered) {
+            virtq_notify_guest(guest_rx);
+        }
         moved += n;
     }
     return moved;
+}
+
+/* Drops what OVS sends to a device that has no guest, as a NIC does: the
+ * next guest must not get stale packets, and the mbufs go back to their
+ * pool. */
+static void
+sim_drain(struct sim_device *dev)
+    OVS_REQUIRES(sim_mutex)
+{
+    struct rte_mbuf *pkts[SIM_BURST];
+
+    for (int q = 0; q < dev->spec.queue_pairs; q++) {
+        unsigned int n = rte_ring_dequeue_burst(dev->from_ovs[q],
+                                                (void **) pkts, SIM_BURST,
+                                                NULL);
+        rte_pktmbuf_free_bulk(pkts, n);
+    }
 }
 
 /* Sleeps until a guest kicks one of its transmit queues, or SIM_SLEEP_MS.
@@ -564,7 +602,8 @@ sim_sleep(void)
         for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
             struct virtq *vq = &dev->vqs[v];
 
-            if (!dev->enabled[v] || n_fds >= ARRAY_SIZE(fds)) {
+            if (!dev->enabled[v] || dev->kickfds[v] < 0
+                || n_fds >= ARRAY_SIZE(fds)) {
                 continue;
             }
             virtq_set_notify(vq, true);
@@ -587,7 +626,11 @@ sim_sleep(void)
         struct sim_device *dev = owners[i];
         uint64_t count;
 
+        /* The fd may have been closed and its number reused while we
+         * slept: read it only if it is still this vring's kick fd. */
         if (fds[i].revents & POLLIN
+            && dev->enabled[vrings[i]]
+            && dev->kickfds[vrings[i]] == fds[i].fd
             && read(fds[i].fd, &count, sizeof count) == sizeof count) {
             dev->kicks[vrings[i]] += count;
         }
@@ -613,8 +656,11 @@ sim_thread_main(void *arg OVS_UNUSED)
         for (size_t i = 0; i < sim_n_devices(); i++) {
             struct sim_device *dev = sim_devices[i];
 
-            for (int q = 0; dev->vid >= 0 && dev->n_vrings >= 2
-                            && q < dev->spec.queue_pairs; q++) {
+            if (dev->vid < 0 || dev->n_vrings < 2) {
+                sim_drain(dev);
+                continue;
+            }
+            for (int q = 0; q < dev->spec.queue_pairs; q++) {
                 moved += sim_process_queue(dev, q);
             }
         }

@@ -3,6 +3,7 @@
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
 	tests/atlocal.in \
+	tests/guest/build-guest.sh \
 	package.m4
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -10,7 +11,10 @@ TESTSUITE_AT = \
 	tests/unit-config.at \
 	tests/unit-virtq.at \
 	tests/system-vdpa.at \
-	tests/system-vdpa-hw.at
+	tests/system-vdpa-hw.at \
+	tests/system-vdpa-cycles.at \
+	tests/system-vdpa-fuzz.at \
+	tests/system-vdpa-guest.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite
@@ -53,3 +57,7 @@ check_PROGRAMS += tests/test-virtq
 tests_test_virtq_SOURCES = tests/test-virtq.c
 tests_test_virtq_LDADD = lib/libovs-vdpa.la \
 	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS) $(DPDK_EXTRA_LIBS)
+
+# A misbehaving vhost-user guest, driven by tests/system-vdpa-fuzz.at.
+check_PROGRAMS += tests/test-vhost-frontend
+tests_test_vhost_frontend_SOURCES = tests/test-vhost-frontend.c
