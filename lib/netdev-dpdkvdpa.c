@@ -1013,20 +1013,23 @@ add_engine_counters(const struct netdev_dpdkvdpa *dev,
     OVS_REQUIRES(dev->mutex)
 {
     struct rte_vdpa_device *vdev = dev->vdpa->vdev;
+    /* All the device's vrings, so that the counters stay when the guest
+     * goes away. */
+    int n_vrings = 2 * MIN(dev->vdpa->caps.queue_pairs, MAX_QUEUE_PAIRS);
     struct rte_vdpa_stat_name *names;
     struct rte_vdpa_stat *values;
     int n = rte_vdpa_get_stats_names(vdev, NULL, 0);
 
-    if (n <= 0 || !dev->n_vrings) {
+    if (n <= 0) {
         return;
     }
     names = xcalloc(n, sizeof *names);
     values = xcalloc(n, sizeof *values);
     n = rte_vdpa_get_stats_names(vdev, names, n);
     stats->counters = xrealloc(stats->counters,
-                               (stats->size + n * dev->n_vrings)
+                               (stats->size + n * n_vrings)
                                * sizeof *stats->counters);
-    for (int q = 0; q < dev->n_vrings; q++) {
+    for (int q = 0; q < n_vrings; q++) {
         int got = rte_vdpa_get_stats(vdev, q, values, n);
 
         for (int i = 0; i < got; i++) {

@@ -259,7 +259,9 @@ sim_map_vrings(struct sim_device *dev, int vid)
     for (int i = 0; i < dev->n_vrings; i++) {
         struct rte_vhost_vring vring;
         uint16_t last_avail = 0, last_used = 0;
-        char name[32];
+        char name[RTE_ETH_NAME_MAX_LEN + 24];
+        struct virtq_stats stats;
+        int error;
 
         if (rte_vhost_get_vhost_vring(vid, i, &vring)
             || rte_vhost_get_vring_base(vid, i, &last_avail, &last_used)) {
@@ -267,9 +269,13 @@ sim_map_vrings(struct sim_device *dev, int vid)
             return -1;
         }
         dev->kickfds[i] = vring.kickfd;
-        snprintf(name, sizeof name, "%.20s vring %d", dev->name, i);
-        if (virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
-                       last_avail, last_used)) {
+        snprintf(name, sizeof name, "%s vring %d", dev->name, i);
+        /* The counters are the device's: they go on across guests. */
+        stats = dev->vqs[i].stats;
+        error = virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
+                           last_avail, last_used);
+        dev->vqs[i].stats = stats;
+        if (error) {
             VLOG_ERR("%s: vring %d does not fit guest memory", dev->name,
                      i);
             return -1;
