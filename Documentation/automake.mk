@@ -1,1 +1,2 @@
 EXTRA_DIST += Documentation/howto/dpdkvdpa.rst
+EXTRA_DIST += Documentation/benchmark.rst
