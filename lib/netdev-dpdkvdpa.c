@@ -840,7 +840,6 @@ static int
 netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
-    int err = 0;
 
     ovs_mutex_lock(&dev->mutex);
     if (!dev->mp || dev->mtu != dev->requested_mtu
@@ -879,7 +878,7 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
     }
     netdev_change_seq_changed(netdev);
     ovs_mutex_unlock(&dev->mutex);
-    return err;
+    return 0;
 }
 
 static int
@@ -1130,7 +1129,8 @@ netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
     return 0;
 }
 
-/* The software datapath. */
+/* The datapath: the guest's virtqueues (sw) or the representor's queues
+ * (hw). */
 
 static struct netdev_rxq *
 netdev_dpdkvdpa_rxq_alloc(void)
