@@ -195,6 +195,7 @@ virtq_init(struct virtq *q, const char *name,
     memset(q, 0, sizeof *q);
     ovs_strlcpy(q->name, name, sizeof q->name);
     q->callfd = -1;
+    q->bad_avail_idx = -1;
     if (!vring->desc || !vring->avail || !vring->used || !mem
         || !vring->size || vring->size > VIRTQ_MAX_SIZE
         || !is_pow2(vring->size)) {
@@ -229,21 +230,27 @@ avail_count(const struct virtq *q)
     return n <= q->size ? n : -1;
 }
 
-/* Returns the count of new avail entries, like avail_count(), but counts and
- * logs a bad avail index (as 0). */
+/* Returns the count of new avail entries, like avail_count(), but returns 0
+ * for a bad avail index, which it counts and logs once, however often it is
+ * polled. */
 static int
 avail_count_checked(struct virtq *q, const char *dir)
 {
     int n = avail_count(q);
 
     if (n < 0) {
-        q->stats.bad_descs++;
-        VLOG_WARN_RL(&rl, "%s: bad %s avail index %"PRIu16": more than the "
-                     "ring size %"PRIu16" ahead of %"PRIu16, q->name, dir,
-                     __atomic_load_n(&q->avail->idx, __ATOMIC_RELAXED),
-                     q->size, q->last_avail_idx);
+        uint16_t idx = __atomic_load_n(&q->avail->idx, __ATOMIC_RELAXED);
+
+        if (q->bad_avail_idx != idx) {
+            q->bad_avail_idx = idx;
+            q->stats.bad_descs++;
+            VLOG_WARN_RL(&rl, "%s: bad %s avail index %"PRIu16": more than "
+                         "the ring size %"PRIu16" ahead of %"PRIu16,
+                         q->name, dir, idx, q->size, q->last_avail_idx);
+        }
         return 0;
     }
+    q->bad_avail_idx = -1;
     return n;
 }
 

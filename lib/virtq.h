@@ -69,6 +69,8 @@ struct virtq {
     uint16_t last_avail_idx;    /* Next avail ring entry to take. */
     uint16_t last_used_idx;     /* Next used ring entry to fill. */
     uint16_t signalled_used;    /* last_used_idx at the last notification. */
+    int32_t bad_avail_idx;      /* The bad avail index counted last, so that
+                                 * one bad index counts once; -1 if none. */
 
     int callfd;                 /* Eventfd to interrupt the guest, or -1. */
     const struct rte_vhost_memory *mem; /* Guest memory: GPA -> host VA. */
