@@ -42,7 +42,10 @@ guest_start guest0 $sandbox/vdpa0 0 txonly
 wait_connected vdpa0 vdpa1
 echo "Both guests connected; forwarding for $seconds seconds..."
 sleep "$seconds"
-guests_stop
+# Stop the sender and let the last packets reach guest1, which stays
+# connected so that the status and the engine's counters show it.
+guests_stop guest0
+sleep 1
 
 step "Interface status"
 for port in vdpa0 vdpa1; do
@@ -54,6 +57,8 @@ ovs-appctl dpdkvdpa/show
 
 step "Interface counters (as the datapath reports them)"
 ovs-appctl dpctl/show -s | grep -A4 -E 'port [0-9]+: vdpa'
+
+guests_stop
 
 step "PMD thread statistics"
 ovs-appctl dpif-netdev/pmd-stats-show | grep -E 'pmd thread|packets|cycles'

@@ -13,7 +13,7 @@ sandbox=$(mktemp -d /tmp/$sandbox_name.XXXXXX)
 export OVS_RUNDIR=$sandbox OVS_LOGDIR=$sandbox OVS_DBDIR=$sandbox
 export OVS_SYSCONFDIR=$sandbox OVS_PKGDATADIR=$sandbox
 prefix=$sandbox_name-$$
-guest_pids=
+guests=
 
 sandbox_cleanup () {
     guests_stop
@@ -59,35 +59,39 @@ sandbox_start () {
 
 # guest_start NAME SOCKET SERVER MODE [TESTPMD_ARGS...]: starts a
 # dpdk-testpmd guest forwarding in MODE (txonly, rxonly) on a virtio-user
-# port on SOCKET, serving it if SERVER is 1.
+# port on SOCKET, serving it if SERVER is 1.  Its two lcores run on the
+# CPUs that $guest_lcores maps them to (EAL --lcores), by default 0 and 1.
 guest_start () {
     local name=$1 sock=$2 server=$3 mode=$4
     shift 4
     test $server = 0 || rm -f $sock
-    dpdk-testpmd -l 0,1 --no-pci --no-huge -m 512 \
+    dpdk-testpmd --lcores="${guest_lcores:-0,1}" --no-pci --no-huge -m 512 \
         --file-prefix=$prefix-$name --log-level=pmd.*:error \
         --vdev "net_virtio_user0,path=$sock,server=$server,queues=1" \
         -- --forward-mode=$mode --nb-cores=1 --total-num-mbufs=16384 \
         --stats-period 1 "$@" > $sandbox/$name.log 2>&1 &
-    guest_pids="$guest_pids $!"
+    echo $! > $sandbox/$name.pid
+    guests="$guests $name"
 }
 
-# guests_stop: stops all guests (SIGINT, as a user would) and waits.
+# guests_stop [NAME...]: stops the named guests, or all, as a user would
+# (SIGINT), and waits for them to exit.
 guests_stop () {
-    local pid
+    local name pid
 
-    for pid in $guest_pids; do
-        kill -INT $pid 2>/dev/null || true
+    for name in ${*:-$guests}; do
+        kill -INT $(cat $sandbox/$name.pid) 2>/dev/null || true
     done
-    for pid in $guest_pids; do
+    for name in ${*:-$guests}; do
+        pid=$(cat $sandbox/$name.pid)
         for i in $(seq 1 50); do
             kill -0 $pid 2>/dev/null || break
             sleep 0.1
         done
         kill -9 $pid 2>/dev/null || true
+        rm -rf /var/run/dpdk/$prefix-$name
+        guests=$(echo $guests | tr ' ' '\n' | grep -vx $name | tr '\n' ' ')
     done
-    guest_pids=
-    rm -rf /var/run/dpdk/$prefix-g*
 }
 
 # guest_count NAME RX|TX: the guest's latest packet count.
