@@ -34,7 +34,6 @@
 #include "netdev-dpdkvdpa.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,6 +58,7 @@
 #include "packets.h"
 #include "seq.h"
 #include "smap.h"
+#include "socket-util.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vdpa-engine.h"
@@ -88,18 +88,26 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 /* Per queue counters.  Each is written by one thread at a time (the PMD
  * polling an rxq, the holder of a txq's lock) and read by others. */
 struct dpdkvdpa_queue_stats {
-    uint64_t packets;
-    uint64_t bytes;
-    uint64_t dropped;
+    atomic_uint64_t packets;
+    atomic_uint64_t bytes;
+    atomic_uint64_t dropped;
+};
+
+/* A queue's lock is held around every use of the guest's vid on it, so
+ * that destroy_device() can wait for the PMD threads to be done with a
+ * guest by taking each lock once, without waiting for anything else. */
+struct dpdkvdpa_rxq {
+    rte_spinlock_t lock;        /* Uncontended but for destroy_device(). */
+    struct dpdkvdpa_queue_stats stats;
 };
 
 struct dpdkvdpa_txq {
     rte_spinlock_t lock;        /* Serializes concurrent senders. */
     int vring_pair;             /* Enabled queue pair it sends on, or -1. */
     struct dpdkvdpa_queue_stats stats;
-    uint64_t retries;
-    uint64_t failure_drops;     /* Guest's queue stayed full. */
-    uint64_t mtu_drops;         /* Packet longer than the MTU allows. */
+    atomic_uint64_t retries;
+    atomic_uint64_t failure_drops;  /* Guest's queue stayed full. */
+    atomic_uint64_t mtu_drops;      /* Packet longer than the MTU allows. */
 };
 
 struct netdev_dpdkvdpa {
@@ -125,8 +133,12 @@ struct netdev_dpdkvdpa {
     enum netdev_flags flags OVS_GUARDED;
     struct rte_mempool *mp;   /* Written only while no PMD polls us. */
 
-    /* The connected guest, or -1.  Read by PMD threads; reset with an RCU
-     * grace period by destroy_device(). */
+    /* The socket's one vhost-user connection, or -1: the vhost library
+     * would accept more on a server socket, and we refuse them. */
+    int conn_vid OVS_GUARDED;
+
+    /* The guest, once its connection is ready, or -1.  Read by PMD threads
+     * under their queue's lock, see struct dpdkvdpa_rxq. */
     atomic_int vid;
     bool vhost_ready;         /* Queues and mempool fit the guest. */
     uint64_t features OVS_GUARDED;                /* Negotiated. */
@@ -151,12 +163,31 @@ struct netdev_dpdkvdpa {
     /* Only the first 'up.n_txq' are in use; the counters of all of them
      * add up to the port's. */
     struct dpdkvdpa_txq txqs[MAX_QUEUE_PAIRS];
-    struct dpdkvdpa_queue_stats rxq_stats[MAX_QUEUE_PAIRS];
+    struct dpdkvdpa_rxq rxqs[MAX_QUEUE_PAIRS];
 };
 
 struct netdev_rxq_dpdkvdpa {
     struct netdev_rxq up;
 };
+
+/* Adds 'n' to 'counter', which only the calling thread writes. */
+static inline void
+counter_add(atomic_uint64_t *counter, uint64_t n)
+{
+    uint64_t value;
+
+    atomic_read_relaxed(counter, &value);
+    atomic_store_relaxed(counter, value + n);
+}
+
+static inline uint64_t
+counter_get(const atomic_uint64_t *counter)
+{
+    uint64_t value;
+
+    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, counter), &value);
+    return value;
+}
 
 static struct ovs_mutex dpdkvdpa_mutex = OVS_MUTEX_INITIALIZER;
 static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
@@ -164,9 +195,6 @@ static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
 
 /* Directory for server mode sockets. */
 static char *vhost_sock_dir;
-
-/* The thread that configures ports, see destroy_device(). */
-static pthread_t main_thread;
 
 static const struct netdev_class dpdkvdpa_class;
 
@@ -233,52 +261,17 @@ remap_txqs(struct netdev_dpdkvdpa *dev)
     }
 }
 
-/* Waiting for PMD threads.
- *
- * A PMD thread that read a port's 'vid' may still be in a burst on it; one
- * RCU grace period later it is not.  The main thread waits for one with
- * ovsrcu_synchronize().  The vhost library's thread must not: it runs no OVS
- * poll loop, so ovsrcu_synchronize() would log an "Unreasonably long poll
- * interval" each time.  It waits on a condition variable instead, which a
- * postponed callback signals. */
-
-struct grace_period_waiter {
-    struct ovs_mutex mutex;
-    pthread_cond_t cond;
-    bool done;
-};
-
+/* Waits until no PMD thread uses the guest that 'dev' had before its 'vid'
+ * was reset: a PMD thread reads 'vid' and uses it under a queue's lock. */
 static void
-grace_period_done(struct grace_period_waiter *waiter)
+quiesce_queues(struct netdev_dpdkvdpa *dev)
 {
-    ovs_mutex_lock(&waiter->mutex);
-    waiter->done = true;
-    xpthread_cond_signal(&waiter->cond);
-    ovs_mutex_unlock(&waiter->mutex);
-}
-
-static void
-wait_for_pmds(void)
-{
-    struct grace_period_waiter waiter = { .done = false };
-
-    if (pthread_equal(pthread_self(), main_thread)) {
-        ovsrcu_synchronize();
-        return;
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+        rte_spinlock_lock(&dev->rxqs[i].lock);
+        rte_spinlock_unlock(&dev->rxqs[i].lock);
+        rte_spinlock_lock(&dev->txqs[i].lock);
+        rte_spinlock_unlock(&dev->txqs[i].lock);
     }
-
-    ovs_mutex_init(&waiter.mutex);
-    xpthread_cond_init(&waiter.cond, NULL);
-    ovsrcu_postpone(grace_period_done, &waiter);
-    ovsrcu_quiesce_start();
-
-    ovs_mutex_lock(&waiter.mutex);
-    while (!waiter.done) {
-        ovs_mutex_cond_wait(&waiter.cond, &waiter.mutex);
-    }
-    ovs_mutex_unlock(&waiter.mutex);
-    xpthread_cond_destroy(&waiter.cond);
-    ovs_mutex_destroy(&waiter.mutex);
 }
 
 /* Tells the rest of OVS that 'dev''s status changed, from a thread other
@@ -294,110 +287,167 @@ port_changed(struct netdev_dpdkvdpa *dev)
 
 /* vhost library callbacks.
  *
- * They run in the vhost library's own thread.  Each finds its port by the
- * socket path ("ifname" in the vhost library) under 'dpdkvdpa_mutex', so
- * that a port being destroyed is never used. */
+ * They run in the vhost library's own thread (destroy_device() also in the
+ * main thread, from rte_vhost_driver_unregister()).  Each finds its port by
+ * the socket path ("ifname" in the vhost library) under 'dpdkvdpa_mutex',
+ * so that a port being destroyed is never used, and acts only on the
+ * port's own connection, 'conn_vid'.  None waits for another thread: the
+ * vhost library holds the guest's vring locks during some of them, and the
+ * main thread may be waiting for this thread in
+ * rte_vhost_driver_unregister(). */
+
+/* Finds the port of connection 'vid' and locks it, or returns NULL. */
+static struct netdev_dpdkvdpa *
+lock_port_of_conn(int vid)
+    OVS_ACQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
+        return NULL;
+    }
+    dev = dpdkvdpa_find_by_socket(path);
+    if (dev) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->conn_vid != vid) {
+            ovs_mutex_unlock(&dev->mutex);
+            dev = NULL;
+        }
+    }
+    return dev;
+}
+
+static void
+unlock_port(struct netdev_dpdkvdpa *dev)
+    OVS_RELEASES(dpdkvdpa_mutex)
+{
+    if (dev) {
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+}
+
+/* A front-end connected.  A port serves one guest: the vhost library would
+ * attach a second connection on a server socket to the same guest state
+ * and vDPA device, so it is refused and closed. */
+static int
+new_connection(int vid)
+{
+    static struct vlog_rate_limit conn_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+    int error = 0;
+
+    rte_vhost_get_ifname(vid, path, sizeof path);
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    dev = dpdkvdpa_find_by_socket(path);
+    if (dev) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->conn_vid >= 0) {
+            VLOG_WARN_RL(&conn_rl, "%s: refused a second vhost-user "
+                         "connection on %s: a guest is connected",
+                         netdev_get_name(&dev->up), path);
+            error = -1;
+        } else {
+            dev->conn_vid = vid;
+            memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
+            memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    return error;
+}
+
+static void
+destroy_connection(int vid)
+{
+    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
+
+    if (dev) {
+        dev->conn_vid = -1;
+    }
+    unlock_port(dev);
+}
 
 static int
 new_device(int vid)
 {
-    struct netdev_dpdkvdpa *dev;
-    char path[PATH_MAX];
-    int n_queues = 0;
-    int numa_id = 0;
-
-    rte_vhost_get_ifname(vid, path, sizeof path);
-
-    ovs_mutex_lock(&dpdkvdpa_mutex);
-    dev = dpdkvdpa_find_by_socket(path);
-    if (dev) {
-        uint64_t features = 0;
-
-        ovs_mutex_lock(&dev->mutex);
-        rte_vhost_get_negotiated_features(vid, &features);
-        dev->features = features;
-        dev->n_vrings = rte_vhost_get_vring_num(vid);
-        n_queues = MAX(1, MIN(dev->n_vrings / 2, MAX_QUEUE_PAIRS));
-        numa_id = rte_vhost_get_numa_node(vid);
-        if (numa_id < 0) {
-            numa_id = dev->numa_id;
-        }
-
-        /* OVS's PMDs poll, so the guest need not kick us.  A vDPA device
-         * decides that for itself. */
-        for (int i = 0; !dev->vdpa && i < dev->n_vrings; i++) {
-            rte_vhost_enable_guest_notification(vid, i, 0);
-        }
-
-        atomic_store(&dev->vid, vid);
-        dev->requested_n_queues = n_queues;
-        dev->requested_numa_id = numa_id;
-        dev->vhost_ready = false;
-        netdev_request_reconfigure(&dev->up);
-        port_changed(dev);
-        ovs_mutex_unlock(&dev->mutex);
-    }
-    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
+    uint64_t features = 0;
+    int n_queues, numa_id;
+    char *name;
 
     if (!dev) {
-        VLOG_INFO("vhost-user guest on %s has no port, refusing it", path);
+        unlock_port(dev);
+        VLOG_INFO("vhost-user guest %d has no port, refusing it", vid);
         return -1;
     }
-    VLOG_INFO("%s: guest connected on %s with %d queue pairs, "
-              "NUMA node %d", netdev_get_name(&dev->up), path, n_queues,
-              numa_id);
+
+    rte_vhost_get_negotiated_features(vid, &features);
+    dev->features = features;
+    dev->n_vrings = rte_vhost_get_vring_num(vid);
+    n_queues = MAX(1, MIN(dev->n_vrings / 2, MAX_QUEUE_PAIRS));
+    numa_id = rte_vhost_get_numa_node(vid);
+    if (numa_id < 0) {
+        numa_id = dev->numa_id;
+    }
+
+    /* OVS's PMDs poll, so the guest need not kick us.  A vDPA device
+     * decides that for itself. */
+    for (int i = 0; !dev->vdpa && i < dev->n_vrings; i++) {
+        rte_vhost_enable_guest_notification(vid, i, 0);
+    }
+
+    atomic_store(&dev->vid, vid);
+    dev->requested_n_queues = n_queues;
+    dev->requested_numa_id = numa_id;
+    dev->vhost_ready = false;
+    netdev_request_reconfigure(&dev->up);
+    port_changed(dev);
+    name = xstrdup(netdev_get_name(&dev->up));
+    unlock_port(dev);
+
+    VLOG_INFO("%s: guest connected with %d queue pairs, NUMA node %d",
+              name, n_queues, numa_id);
+    free(name);
     return 0;
 }
 
 static void
 destroy_device(int vid)
 {
-    struct netdev_dpdkvdpa *dev;
-    char path[PATH_MAX];
-    char *name = NULL;
+    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
 
-    rte_vhost_get_ifname(vid, path, sizeof path);
-
-    ovs_mutex_lock(&dpdkvdpa_mutex);
-    dev = dpdkvdpa_find_by_socket(path);
     if (dev && get_vid(dev) == vid) {
-        ovs_mutex_lock(&dev->mutex);
         atomic_store(&dev->vid, -1);
         dev->vhost_ready = false;
         dev->n_vrings = 0;
         memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
         memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
         remap_txqs(dev);
-        port_changed(dev);
-        name = xstrdup(netdev_get_name(&dev->up));
-        ovs_mutex_unlock(&dev->mutex);
-    }
-    ovs_mutex_unlock(&dpdkvdpa_mutex);
-
-    if (name) {
         /* The vhost library frees the vrings when we return. */
-        wait_for_pmds();
-        VLOG_INFO("%s: guest disconnected from %s", name, path);
-        free(name);
+        quiesce_queues(dev);
+        port_changed(dev);
+        VLOG_INFO("%s: guest disconnected", netdev_get_name(&dev->up));
     }
+    unlock_port(dev);
 }
 
 static int
 vring_state_changed(int vid, uint16_t vring, int enable)
 {
     struct netdev_dpdkvdpa *dev;
-    char path[PATH_MAX];
     int qp = vring / 2;
 
     if (qp >= MAX_QUEUE_PAIRS) {
         return 0;
     }
-    rte_vhost_get_ifname(vid, path, sizeof path);
 
-    ovs_mutex_lock(&dpdkvdpa_mutex);
-    dev = dpdkvdpa_find_by_socket(path);
+    dev = lock_port_of_conn(vid);
     if (dev) {
-        ovs_mutex_lock(&dev->mutex);
         if (vring == VIRTQ_GUEST_TX(qp)) {
             /* PMD threads see it through rxq_enabled() after a change_seq
              * bump. */
@@ -407,15 +457,16 @@ vring_state_changed(int vid, uint16_t vring, int enable)
             remap_txqs(dev);
         }
         port_changed(dev);
-        ovs_mutex_unlock(&dev->mutex);
         VLOG_DBG("%s: vring %u %s", netdev_get_name(&dev->up), vring,
                  enable ? "enabled" : "disabled");
     }
-    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    unlock_port(dev);
     return 0;
 }
 
 static const struct rte_vhost_device_ops vhost_ops = {
+    .new_connection = new_connection,
+    .destroy_connection = destroy_connection,
     .new_device = new_device,
     .destroy_device = destroy_device,
     .vring_state_changed = vring_state_changed,
@@ -424,6 +475,42 @@ static const struct rte_vhost_device_ops vhost_ops = {
 /* The vhost-user socket.  start_socket() and stop_socket() must be called
  * without 'dev->mutex' or 'dpdkvdpa_mutex', since the vhost library may
  * call back into destroy_device() or wait for its thread. */
+
+/* Tells what is at 'path': nothing (0), a socket that refuses connections,
+ * as one whose server died does (ECONNREFUSED), a socket that something
+ * serves (EADDRINUSE) or a file that is not a socket (ENOTSOCK). */
+static int
+probe_socket_path(const char *path)
+{
+    struct stat s;
+    int fd;
+
+    if (lstat(path, &s)) {
+        return 0;
+    }
+    if (!S_ISSOCK(s.st_mode)) {
+        return ENOTSOCK;
+    }
+    fd = make_unix_socket(SOCK_STREAM, true, NULL, path);
+    if (fd >= 0) {
+        close(fd);
+    }
+    return fd == -ECONNREFUSED ? ECONNREFUSED : EADDRINUSE;
+}
+
+/* Returns why a server socket cannot be created at 'path', or NULL. */
+static char *
+socket_path_error(const char *path)
+{
+    switch (probe_socket_path(path)) {
+    case ENOTSOCK:
+        return xasprintf("%s exists and is not a socket", path);
+    case EADDRINUSE:
+        return xasprintf("socket %s is in use by another process", path);
+    default:
+        return NULL;
+    }
+}
 
 static int
 start_socket(const char *name, const struct dpdkvdpa_config *config,
@@ -436,11 +523,17 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
     if (config->client_mode) {
         flags |= RTE_VHOST_USER_CLIENT;
     } else {
-        struct stat s;
-
         /* A socket left behind by an ovs-vswitchd that was killed would
-         * make bind() fail. */
-        if (!lstat(path, &s) && S_ISSOCK(s.st_mode)) {
+         * make bind() fail.  Only such a one is ours to remove. */
+        char *why = socket_path_error(path);
+
+        if (why) {
+            *errp = xasprintf("%s: %s", name, why);
+            free(why);
+            return EADDRINUSE;
+        }
+        if (probe_socket_path(path) == ECONNREFUSED) {
+            VLOG_INFO("%s: removing stale socket %s", name, path);
             unlink(path);
         }
     }
@@ -479,11 +572,19 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
 }
 
 static void
-stop_socket(const char *name, const char *path)
+stop_socket(struct netdev_dpdkvdpa *dev, const char *path)
+    OVS_EXCLUDED(dev->mutex)
 {
     if (rte_vhost_driver_unregister(path)) {
-        VLOG_ERR("%s: could not remove vhost-user socket %s", name, path);
+        VLOG_ERR("%s: could not remove vhost-user socket %s",
+                 netdev_get_name(&dev->up), path);
     }
+
+    /* The vhost library closed the connection without telling
+     * destroy_connection(). */
+    ovs_mutex_lock(&dev->mutex);
+    dev->conn_vid = -1;
+    ovs_mutex_unlock(&dev->mutex);
 }
 
 /* Stops the representor of the hw datapath, if any. */
@@ -519,6 +620,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
     ovs_mutex_init(&dev->mutex);
+    dev->conn_vid = -1;
     atomic_init(&dev->vid, -1);
     atomic_init(&dev->tx_retries_max, DPDKVDPA_TX_RETRIES_DEFAULT);
     dev->flags = NETDEV_UP | NETDEV_PROMISC;
@@ -527,6 +629,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     dev->requested_n_queues = 1;
     eth_addr_random(&dev->hwaddr);
     for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+        rte_spinlock_init(&dev->rxqs[i].lock);
         rte_spinlock_init(&dev->txqs[i].lock);
     }
 
@@ -559,7 +662,7 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     /* Stopping the socket disconnects the guest through destroy_device(),
      * which still finds 'dev' in the list. */
     if (path) {
-        stop_socket(netdev_get_name(netdev), path);
+        stop_socket(dev, path);
         free(path);
     }
     ovs_mutex_lock(&dev->mutex);
@@ -643,6 +746,50 @@ choose_datapath(const char *name, const struct dpdkvdpa_config *config,
     return NULL;
 }
 
+/* Returns an error if 'config''s socket cannot be 'dev''s: another port
+ * has it, or, for a server socket that 'dev' does not have yet, something
+ * that is not a stale socket is at its path. */
+static char *
+check_socket_path(struct netdev_dpdkvdpa *dev,
+                  const struct dpdkvdpa_config *config)
+    OVS_EXCLUDED(dpdkvdpa_mutex, dev->mutex)
+{
+    const char *path = config->socket_path;
+    struct netdev_dpdkvdpa *other;
+    char *error = NULL;
+    bool ours;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    LIST_FOR_EACH (other, list_node, &dpdkvdpa_list) {
+        if (other != dev) {
+            ovs_mutex_lock(&other->mutex);
+            if (nullable_string_is_equal(other->config.socket_path, path)
+                || nullable_string_is_equal(other->requested.socket_path,
+                                            path)) {
+                error = xasprintf("socket %s is used by port %s", path,
+                                  netdev_get_name(&other->up));
+            }
+            ovs_mutex_unlock(&other->mutex);
+        }
+        if (error) {
+            break;
+        }
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    if (error || config->client_mode) {
+        return error;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    ours = (dev->socket_started && !dev->config.client_mode
+            && !strcmp(dev->config.socket_path, path));
+    ovs_mutex_unlock(&dev->mutex);
+    if (!ours) {
+        error = socket_path_error(path);
+    }
+    return error;
+}
+
 static int
 netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
                            char **errp)
@@ -655,7 +802,10 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
 
     error = dpdkvdpa_config_parse(args, name, vhost_sock_dir, &config);
     if (!error) {
-        error = choose_datapath(name, &config, &vdpa, &reason);
+        error = check_socket_path(dev, &config);
+        if (!error) {
+            error = choose_datapath(name, &config, &vdpa, &reason);
+        }
         if (error) {
             dpdkvdpa_config_destroy(&config);
         }
@@ -789,7 +939,7 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
     if (old_path) {
-        stop_socket(name, old_path);
+        stop_socket(dev, old_path);
         free(old_path);
     }
 
@@ -981,14 +1131,14 @@ netdev_dpdkvdpa_get_stats(const struct netdev *netdev,
     stats->tx_packets = stats->tx_bytes = stats->tx_dropped = 0;
     ovs_mutex_lock(&dev->mutex);
     for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
-        stats->rx_packets += dev->rxq_stats[i].packets;
-        stats->rx_bytes += dev->rxq_stats[i].bytes;
-        stats->rx_dropped += dev->rxq_stats[i].dropped;
+        stats->rx_packets += counter_get(&dev->rxqs[i].stats.packets);
+        stats->rx_bytes += counter_get(&dev->rxqs[i].stats.bytes);
+        stats->rx_dropped += counter_get(&dev->rxqs[i].stats.dropped);
     }
     for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
-        stats->tx_packets += dev->txqs[i].stats.packets;
-        stats->tx_bytes += dev->txqs[i].stats.bytes;
-        stats->tx_dropped += dev->txqs[i].stats.dropped;
+        stats->tx_packets += counter_get(&dev->txqs[i].stats.packets);
+        stats->tx_bytes += counter_get(&dev->txqs[i].stats.bytes);
+        stats->tx_dropped += counter_get(&dev->txqs[i].stats.dropped);
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
@@ -1056,26 +1206,26 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
     stats->counters = xcalloc(3 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
                               sizeof *stats->counters);
     for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
-        retries += dev->txqs[i].retries;
-        failure_drops += dev->txqs[i].failure_drops;
-        mtu_drops += dev->txqs[i].mtu_drops;
+        retries += counter_get(&dev->txqs[i].retries);
+        failure_drops += counter_get(&dev->txqs[i].failure_drops);
+        mtu_drops += counter_get(&dev->txqs[i].mtu_drops);
     }
     add_counter(stats, "ovs_tx_retries", retries);
     add_counter(stats, "ovs_tx_failure_drops", failure_drops);
     add_counter(stats, "ovs_tx_mtu_exceeded_drops", mtu_drops);
     for (int i = 0; i < netdev->n_rxq; i++) {
         snprintf(name, sizeof name, "rx_q%d_packets", i);
-        add_counter(stats, name, dev->rxq_stats[i].packets);
+        add_counter(stats, name, counter_get(&dev->rxqs[i].stats.packets));
         snprintf(name, sizeof name, "rx_q%d_bytes", i);
-        add_counter(stats, name, dev->rxq_stats[i].bytes);
+        add_counter(stats, name, counter_get(&dev->rxqs[i].stats.bytes));
     }
     for (int i = 0; i < netdev->n_txq; i++) {
         snprintf(name, sizeof name, "tx_q%d_packets", i);
-        add_counter(stats, name, dev->txqs[i].stats.packets);
+        add_counter(stats, name, counter_get(&dev->txqs[i].stats.packets));
         snprintf(name, sizeof name, "tx_q%d_bytes", i);
-        add_counter(stats, name, dev->txqs[i].stats.bytes);
+        add_counter(stats, name, counter_get(&dev->txqs[i].stats.bytes));
         snprintf(name, sizeof name, "tx_q%d_dropped", i);
-        add_counter(stats, name, dev->txqs[i].stats.dropped);
+        add_counter(stats, name, counter_get(&dev->txqs[i].stats.dropped));
     }
     if (dev->vdpa) {
         add_engine_counters(dev, stats);
@@ -1100,7 +1250,11 @@ netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
         smap_add(args, "status", "error");
         smap_add(args, "socket_error", dev->socket_error);
     } else {
-        smap_add(args, "status", connected ? "connected" : "disconnected");
+        /* "connected" once the port can move the guest's packets, after
+         * the reconfiguration that the guest's arrival requests. */
+        smap_add(args, "status", (is_running(dev) ? "connected"
+                                  : connected ? "connecting"
+                                  : "disconnected"));
     }
     smap_add(args, "datapath", dev->vdpa ? "hw" : "sw");
     smap_add(args, "vdpa-mode", dpdkvdpa_mode_to_string(dev->config.mode));
@@ -1165,46 +1319,61 @@ netdev_dpdkvdpa_rxq_enabled(struct netdev_rxq *rxq)
     return dev->vdpa || dev->guest_tx_enabled[rxq->queue_id];
 }
 
-/* Receives what the guest transmitted on queue pair 'rxq->queue_id', from
- * the guest's virtqueue (sw) or from the representor's queue (hw). */
+/* Receives from the guest's virtqueue of queue pair 'qid': the sw
+ * datapath.  Returns the number of packets. */
+static int
+recv_from_guest(struct netdev_dpdkvdpa *dev, int qid,
+                struct rte_mbuf **pkts, int *qfill)
+{
+    struct dpdkvdpa_rxq *rxq = &dev->rxqs[qid];
+    uint16_t vring = VIRTQ_GUEST_TX(qid);
+    int vid, n = 0;
+
+    rte_spinlock_lock(&rxq->lock);
+    vid = get_vid(dev);
+    if (OVS_LIKELY(vid >= 0 && dev->vhost_ready)) {
+        n = rte_vhost_dequeue_burst(vid, vring, dev->mp, pkts,
+                                    NETDEV_MAX_BURST);
+        if (qfill) {
+            *qfill = (n == NETDEV_MAX_BURST
+                      ? rte_vhost_rx_queue_count(vid, vring) & UINT16_MAX
+                      : 0);
+        }
+    }
+    rte_spinlock_unlock(&rxq->lock);
+    return n;
+}
+
+/* Receives from the representor's queue 'qid': the hw datapath. */
+static int
+recv_from_representor(struct netdev_dpdkvdpa *dev, int qid,
+                      struct rte_mbuf **pkts, int *qfill)
+{
+    if (qfill) {
+        *qfill = -ENOTSUP;
+    }
+    return rte_eth_rx_burst(dev->rep_port, qid, pkts, NETDEV_MAX_BURST);
+}
+
+/* Receives what the guest transmitted on queue pair 'rxq->queue_id'. */
 static int
 netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                          int *qfill)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
-    struct dpdkvdpa_queue_stats *stats = &dev->rxq_stats[rxq->queue_id];
-    int vid = get_vid(dev);
-    uint16_t vring = VIRTQ_GUEST_TX(rxq->queue_id);
+    struct dpdkvdpa_queue_stats *stats = &dev->rxqs[rxq->queue_id].stats;
+    struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
     uint64_t bytes = 0;
-    uint16_t n;
+    int n;
 
     if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
         return EAGAIN;
     }
-    if (dev->vdpa) {
-        n = rte_eth_rx_burst(dev->rep_port, rxq->queue_id,
-                             (struct rte_mbuf **) batch->packets,
-                             NETDEV_MAX_BURST);
-        if (!n) {
-            return EAGAIN;
-        }
-        if (qfill) {
-            *qfill = -ENOTSUP;
-        }
-    } else if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready)) {
+    n = (dev->vdpa
+         ? recv_from_representor(dev, rxq->queue_id, pkts, qfill)
+         : recv_from_guest(dev, rxq->queue_id, pkts, qfill));
+    if (!n) {
         return EAGAIN;
-    } else {
-        n = rte_vhost_dequeue_burst(vid, vring, dev->mp,
-                                    (struct rte_mbuf **) batch->packets,
-                                    NETDEV_MAX_BURST);
-        if (!n) {
-            return EAGAIN;
-        }
-    }
-    if (qfill && !dev->vdpa) {
-        *qfill = (n == NETDEV_MAX_BURST
-                  ? rte_vhost_rx_queue_count(vid, vring) & UINT16_MAX
-                  : 0);
     }
 
     batch->count = n;
@@ -1212,8 +1381,8 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     for (int i = 0; i < n; i++) {
         bytes += dp_packet_size(batch->packets[i]);
     }
-    stats->packets += n;
-    stats->bytes += bytes;
+    counter_add(&stats->packets, n);
+    counter_add(&stats->bytes, bytes);
     return 0;
 }
 
@@ -1241,45 +1410,23 @@ packet_to_mbuf(struct netdev_dpdkvdpa *dev, struct dp_packet *packet)
     return mbuf;
 }
 
-/* Transmits 'batch' to the guest, which receives it on the queue pair that
- * OVS txq 'qid' maps to (sw), or to the representor's queue 'qid' (hw). */
+/* Turns 'batch' into mbufs in 'pkts', dropping (and counting on 'txq')
+ * packets longer than the MTU allows.  Returns how many are in 'pkts'. */
 static int
-netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
-                     struct dp_packet_batch *batch,
-                     bool concurrent_txq OVS_UNUSED)
+prepare_batch(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
+              struct dp_packet_batch *batch, struct rte_mbuf **pkts)
 {
-    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
-    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
-    int max_len = dev->mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN;
-    int vid = get_vid(dev);
-    struct dpdkvdpa_txq *txq;
+    uint32_t max_len = dev->mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN;
     struct dp_packet *packet;
-    int n_pkts = 0, sent = 0, retries = 0, max_retries;
-    uint64_t bytes = 0;
     int mtu_drops = 0;
-    int pair;
-
-    txq = &dev->txqs[qid % netdev->n_txq];
-    pair = txq->vring_pair;
-
-    /* Every send goes through the txq lock, which also guards its
-     * counters. */
-    rte_spinlock_lock(&txq->lock);
-    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready
-                     || (pair < 0 && !dev->vdpa)
-                     || !(dev->flags & NETDEV_UP))) {
-        txq->stats.dropped += dp_packet_batch_size(batch);
-        rte_spinlock_unlock(&txq->lock);
-        dp_packet_delete_batch(batch, true);
-        return 0;
-    }
+    int n_pkts = 0;
 
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
         struct rte_mbuf *mbuf;
 
         if (OVS_UNLIKELY(dp_packet_size(packet) > max_len)) {
             VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte packet, longer "
-                         "than MTU %d allows", netdev_get_name(netdev),
+                         "than MTU %d allows", netdev_get_name(&dev->up),
                          dp_packet_size(packet), dev->mtu);
             dp_packet_delete(packet);
             mtu_drops++;
@@ -1287,42 +1434,125 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
         }
         mbuf = packet_to_mbuf(dev, packet);
         if (mbuf) {
-            bytes += mbuf->pkt_len;
             pkts[n_pkts++] = mbuf;
         }
     }
+    counter_add(&txq->mtu_drops, mtu_drops);
+    return n_pkts;
+}
 
+/* Accounts on 'txq' for a batch of 'n_batch' packets of which 'n_pkts'
+ * became the mbufs 'pkts' and the first 'sent' of those were sent after
+ * 'retries' retries. */
+static void
+account_sent(struct dpdkvdpa_txq *txq, int n_batch, struct rte_mbuf **pkts,
+             int n_pkts, int sent, int retries)
+{
+    uint64_t bytes = 0;
+
+    for (int i = 0; i < sent; i++) {
+        bytes += pkts[i]->pkt_len;
+    }
+    counter_add(&txq->stats.packets, sent);
+    counter_add(&txq->stats.bytes, bytes);
+    counter_add(&txq->stats.dropped, n_batch - sent);
+    counter_add(&txq->failure_drops, n_pkts - sent);
+    counter_add(&txq->retries, retries);
+}
+
+/* Copies 'batch' into the guest's receive virtqueue of the queue pair that
+ * 'txq' maps to: the sw datapath.  Called with 'txq->lock'. */
+static void
+send_to_guest(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
+              struct dp_packet_batch *batch)
+{
+    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    int vid = get_vid(dev);
+    int pair = txq->vring_pair;
+    int n_pkts, sent = 0, retries = 0, max_retries;
+
+    if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready || pair < 0)) {
+        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
+        dp_packet_delete_batch(batch, true);
+        return;
+    }
+
+    n_pkts = prepare_batch(dev, txq, batch, pkts);
     atomic_read_relaxed(&dev->tx_retries_max, &max_retries);
-    do {
-        int n = (dev->vdpa
-                 ? rte_eth_tx_burst(dev->rep_port, txq - dev->txqs,
-                                    pkts + sent, n_pkts - sent)
-                 : rte_vhost_enqueue_burst(vid, VIRTQ_GUEST_RX(pair),
-                                           pkts + sent, n_pkts - sent));
-        if (!n) {
+    while (sent < n_pkts) {
+        int n = rte_vhost_enqueue_burst(vid, VIRTQ_GUEST_RX(pair),
+                                        pkts + sent, n_pkts - sent);
+        sent += n;
+        if (!n || retries >= max_retries) {
             break;
         }
+        retries += sent < n_pkts;
+    }
+    account_sent(txq, dp_packet_batch_size(batch), pkts, n_pkts, sent,
+                 retries);
+
+    /* The vhost library copied what it sent into the guest's buffers. */
+    rte_pktmbuf_free_bulk(pkts, n_pkts);
+}
+
+/* Hands 'batch' to the representor's queue of 'txq', for the vDPA engine
+ * to deliver: the hw datapath.  Called with 'txq->lock'. */
+static void
+send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
+                    struct dp_packet_batch *batch)
+{
+    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    int qid = txq - dev->txqs;
+    int n_pkts, sent = 0, retries = 0, max_retries;
+
+    if (OVS_UNLIKELY(get_vid(dev) < 0 || !dev->vhost_ready)) {
+        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
+        dp_packet_delete_batch(batch, true);
+        return;
+    }
+
+    n_pkts = prepare_batch(dev, txq, batch, pkts);
+    atomic_read_relaxed(&dev->tx_retries_max, &max_retries);
+    while (sent < n_pkts) {
+        int n = rte_eth_tx_burst(dev->rep_port, qid, pkts + sent,
+                                 n_pkts - sent);
         sent += n;
-    } while (sent < n_pkts && retries++ < max_retries);
-
-    for (int i = sent; i < n_pkts; i++) {
-        bytes -= pkts[i]->pkt_len;
+        if (!n || retries >= max_retries) {
+            break;
+        }
+        retries += sent < n_pkts;
     }
-    txq->stats.packets += sent;
-    txq->stats.bytes += bytes;
-    txq->stats.dropped += dp_packet_batch_size(batch) - sent;
-    txq->failure_drops += n_pkts - sent;
-    txq->mtu_drops += mtu_drops;
-    txq->retries += MIN(retries, max_retries);
-    rte_spinlock_unlock(&txq->lock);
+    account_sent(txq, dp_packet_batch_size(batch), pkts, n_pkts, sent,
+                 retries);
 
-    /* The vhost library copied the packets into the guest's buffers; the
-     * representor took those it sent. */
+    /* The representor took those it sent. */
+    rte_pktmbuf_free_bulk(pkts + sent, n_pkts - sent);
+}
+
+/* Transmits 'batch' to the guest on OVS txq 'qid'. */
+static int
+netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
+                     struct dp_packet_batch *batch,
+                     bool concurrent_txq OVS_UNUSED)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    struct dpdkvdpa_txq *txq = &dev->txqs[qid % netdev->n_txq];
+
+    if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
+        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
+        dp_packet_delete_batch(batch, true);
+        return 0;
+    }
+
+    /* Every send goes through the txq lock: it serializes the senders of
+     * a txq and their counters, and destroy_device() waits on it. */
+    rte_spinlock_lock(&txq->lock);
     if (dev->vdpa) {
-        rte_pktmbuf_free_bulk(pkts + sent, n_pkts - sent);
+        send_to_representor(dev, txq, batch);
     } else {
-        rte_pktmbuf_free_bulk(pkts, n_pkts);
+        send_to_guest(dev, txq, batch);
     }
+    rte_spinlock_unlock(&txq->lock);
     return 0;
 }
 
@@ -1451,7 +1681,6 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
 {
     char *error;
 
-    main_thread = pthread_self();
     free(vhost_sock_dir);
     vhost_sock_dir = dpdkvdpa_sock_dir(smap_get(ovs_other_config,
                                                 "vhost-sock-dir"),

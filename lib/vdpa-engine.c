@@ -50,7 +50,9 @@ struct vdpa_engine {
 static struct ovs_mutex engine_mutex = OVS_MUTEX_INITIALIZER;
 static struct vdpa_engine *engines;
 static size_t n_engines;
-static struct vdpa_device *devices;
+/* Each device is allocated on its own and never freed: ports keep pointers
+ * to them while the table grows. */
+static struct vdpa_device **devices;
 static size_t n_devices, allocated_devices;
 
 static struct vdpa_engine *
@@ -71,8 +73,8 @@ static struct vdpa_device *
 device_lookup(const struct rte_vdpa_device *vdev)
 {
     for (size_t i = 0; i < n_devices; i++) {
-        if (devices[i].vdev == vdev) {
-            return &devices[i];
+        if (devices[i]->vdev == vdev) {
+            return devices[i];
         }
     }
     return NULL;
@@ -87,13 +89,12 @@ device_add(const char *engine_name, struct rte_vdpa_device *vdev,
     int did = 0;
 
     for (size_t i = 0; i < n_devices; i++) {
-        did += devices[i].eid == engine->eid;
+        did += devices[i]->eid == engine->eid;
     }
     if (n_devices >= allocated_devices) {
         devices = x2nrealloc(devices, &allocated_devices, sizeof *devices);
     }
-    dev = &devices[n_devices++];
-    memset(dev, 0, sizeof *dev);
+    dev = devices[n_devices++] = xzalloc(sizeof *dev);
     dev->eid = engine->eid;
     dev->did = did;
     dev->name = xstrdup(name);
@@ -144,9 +145,9 @@ list_devices(struct ds *ds, int eid)
     bool first = true;
 
     for (size_t i = 0; i < n_devices; i++) {
-        if (eid < 0 || devices[i].eid == eid) {
+        if (eid < 0 || devices[i]->eid == eid) {
             ds_put_format(ds, "%s%d/%d %s", first ? "" : ", ",
-                          devices[i].eid, devices[i].did, devices[i].name);
+                          devices[i]->eid, devices[i]->did, devices[i]->name);
             first = false;
         }
     }
@@ -194,7 +195,7 @@ vdpa_engine_find(const char *engine, const char *device, const char *port,
     }
 
     for (size_t i = 0; i < n_devices; i++) {
-        struct vdpa_device *dev = &devices[i];
+        struct vdpa_device *dev = devices[i];
 
         if (eid >= 0 && dev->eid != eid) {
             continue;
@@ -230,17 +231,6 @@ out:
     ovs_mutex_unlock(&engine_mutex);
     ds_destroy(&what);
     return error;
-}
-
-struct vdpa_device *
-vdpa_engine_find_by_vdev(const struct rte_vdpa_device *vdev)
-{
-    struct vdpa_device *dev;
-
-    ovs_mutex_lock(&engine_mutex);
-    dev = device_lookup(vdev);
-    ovs_mutex_unlock(&engine_mutex);
-    return dev;
 }
 
 /* Records that 'port' uses 'dev'. */
@@ -435,7 +425,7 @@ engine_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
         ds_put_format(&ds, "engine %d: %s\n", engines[e].eid,
                       engines[e].name);
         for (size_t i = 0; i < n_devices; i++) {
-            const struct vdpa_device *dev = &devices[i];
+            const struct vdpa_device *dev = devices[i];
 
             if (dev->eid != engines[e].eid) {
                 continue;

@@ -60,7 +60,6 @@ void vdpa_engine_init(const struct smap *ovs_other_config);
 char *vdpa_engine_find(const char *engine, const char *device,
                        const char *port, struct vdpa_device **)
     OVS_WARN_UNUSED_RESULT;
-struct vdpa_device *vdpa_engine_find_by_vdev(const struct rte_vdpa_device *);
 void vdpa_engine_claim(struct vdpa_device *, const char *port);
 void vdpa_engine_release(struct vdpa_device *, const char *port);
 int vdpa_engine_representor(const struct vdpa_device *,

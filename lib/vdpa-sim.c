@@ -74,6 +74,7 @@ struct sim_device {
 
     /* Guarded by 'sim_mutex'. */
     int vid;                              /* Configured guest, or -1. */
+    int setup_vid;                        /* Guest 'enabled' belongs to. */
     struct rte_vhost_memory *mem;
     int n_vrings;
     bool enabled[SIM_MAX_VRINGS];
@@ -268,7 +269,6 @@ sim_map_vrings(struct sim_device *dev, int vid)
             VLOG_ERR("%s: cannot get vring %d", dev->name, i);
             return -1;
         }
-        dev->kickfds[i] = vring.kickfd;
         snprintf(name, sizeof name, "%s vring %d", dev->name, i);
         /* The counters are the device's: they go on across guests. */
         stats = dev->vqs[i].stats;
@@ -280,31 +280,67 @@ sim_map_vrings(struct sim_device *dev, int vid)
                      i);
             return -1;
         }
+        /* The eventfds of a disabled vring may be closed at any time. */
+        dev->kickfds[i] = dev->enabled[i] ? vring.kickfd : -1;
+        dev->vqs[i].callfd = dev->enabled[i] ? vring.callfd : -1;
     }
     return 0;
+}
+
+/* Forgets the guest's memory and eventfds, which the vhost library is
+ * about to close or replace. */
+static void
+sim_unmap(struct sim_device *dev)
+    OVS_REQUIRES(sim_mutex)
+{
+    for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+        dev->kickfds[i] = -1;
+        dev->vqs[i].callfd = -1;
+    }
+    dev->n_vrings = 0;
+    free(dev->mem);
+    dev->mem = NULL;
 }
 
 static int
 sim_dev_conf(int vid)
 {
-    const char *reason = NULL;
+    struct rte_vhost_memory *mem = NULL;
     struct rte_vdpa_device *vdev = NULL;
+    const char *reason = NULL;
     struct sim_device *dev;
 
     sim_lock();
     dev = sim_lookup_vid(vid);
+    if (dev && dev->vid >= 0 && dev->vid != vid) {
+        /* Another front-end on the same socket: not this guest's device,
+         * and no failure of the device either. */
+        VLOG_WARN("%s: refusing guest %d, the device serves guest %d",
+                  dev->name, vid, dev->vid);
+        sim_unlock();
+        return -1;
+    }
     if (!dev) {
         reason = "unknown device";
     } else if (dev->spec.fail_conf) {
         reason = "the device is set to fail (fail=conf)";
-    } else if (rte_vhost_get_mem_table(vid, &dev->mem)) {
+    } else if (rte_vhost_get_mem_table(vid, &mem)) {
         reason = "cannot get the guest's memory table";
-    } else if (sim_map_vrings(dev, vid)) {
-        reason = "cannot map the guest's vrings";
-        free(dev->mem);
-        dev->mem = NULL;
     } else {
-        dev->vid = vid;
+        if (dev->setup_vid != vid) {
+            /* The vhost library configures a vDPA device the first time
+             * only once all the guest's vrings are ready. */
+            dev->setup_vid = vid;
+            memset(dev->enabled, true, sizeof dev->enabled);
+        }
+        free(dev->mem);
+        dev->mem = mem;
+        if (sim_map_vrings(dev, vid)) {
+            reason = "cannot map the guest's vrings";
+            sim_unmap(dev);
+        } else {
+            dev->vid = vid;
+        }
     }
     if (dev) {
         vdev = dev->vdev;
@@ -337,19 +373,19 @@ sim_dev_close(int vid)
             rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
                                      dev->vqs[i].last_used_idx);
         }
-        for (int i = 0; i < dev->n_vrings; i++) {
-            dev->kickfds[i] = -1;
-            dev->vqs[i].callfd = -1;
-        }
+        sim_unmap(dev);
         dev->vid = -1;
-        free(dev->mem);
-        dev->mem = NULL;
         VLOG_INFO("%s: datapath closed for guest %d", dev->name, vid);
     }
     sim_unlock();
     return 0;
 }
 
+/* Follows the enabled state of the vrings of the guest that is being set
+ * up on the device or that it serves ('enabled' keeps it across a
+ * dev_close and dev_conf of the same guest, as a new memory table brings).
+ * Takes the eventfds the vhost library gives an enabled vring, and drops
+ * those of a disabled one, which it may close. */
 static int
 sim_set_vring_state(int vid, int vring, int state)
 {
@@ -357,12 +393,10 @@ sim_set_vring_state(int vid, int vring, int state)
 
     sim_lock();
     dev = sim_lookup_vid(vid);
-    if (dev && vring >= 0 && vring < SIM_MAX_VRINGS) {
+    if (dev && vring >= 0 && vring < SIM_MAX_VRINGS
+        && vid == (dev->vid >= 0 ? dev->vid : dev->setup_vid)) {
         dev->enabled[vring] = state;
         if (dev->vid == vid && vring < dev->n_vrings) {
-            /* The vhost library disables a vring before it closes the
-             * vring's kick or call eventfd and enables it again with new
-             * ones: forget the old ones, take the new ones. */
             struct rte_vhost_vring vr;
 
             dev->kickfds[vring] = -1;
@@ -388,6 +422,11 @@ sim_set_features(int vid)
     if (dev && dev->vid == vid) {
         /* The header length and merging depend on the features. */
         error = sim_map_vrings(dev, vid);
+    } else if (dev && dev->vid < 0) {
+        /* A front-end sets the features before it enables any vring: a
+         * new guest's vrings start disabled. */
+        dev->setup_vid = vid;
+        memset(dev->enabled, 0, sizeof dev->enabled);
     }
     sim_unlock();
     return error;
@@ -523,12 +562,31 @@ static struct rte_vdpa_dev_ops sim_ops = {
  * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
  * the guest's queue pairs (it may use fewer than the device has).
  * Returns the number of packets moved. */
+/* Returns the guest receive vring that representor queue 'q' delivers to:
+ * one of those the guest enabled, spread as OVS spreads its txqs over a sw
+ * port's enabled vrings, or -1 if there is none. */
+static int
+sim_guest_rx_vring(const struct sim_device *dev, int q)
+    OVS_REQUIRES(sim_mutex)
+{
+    int pairs[SIM_MAX_QUEUE_PAIRS];
+    int n = 0;
+
+    for (int p = 0; p < dev->n_vrings / 2; p++) {
+        if (dev->enabled[2 * p]) {
+            pairs[n++] = p;
+        }
+    }
+    return n ? 2 * pairs[q % n] : -1;
+}
+
 static int
 sim_process_queue(struct sim_device *dev, int q)
     OVS_REQUIRES(sim_mutex)
 {
     int guest_qps = dev->n_vrings / 2;
-    struct virtq *guest_rx = &dev->vqs[2 * (q % guest_qps)];
+    int rx_vring = sim_guest_rx_vring(dev, q);
+    struct virtq *guest_rx = &dev->vqs[rx_vring < 0 ? 0 : rx_vring];
     struct rte_mbuf *pkts[SIM_BURST];
     int n, moved = 0;
 
@@ -560,8 +618,7 @@ sim_process_queue(struct sim_device *dev, int q)
     n = rte_ring_dequeue_burst(dev->from_ovs[q], (void **) pkts, SIM_BURST,
                                NULL);
     if (n) {
-        int delivered = (dev->enabled[guest_rx - dev->vqs]
-                         ? virtq_enqueue(guest_rx, pkts, n) : 0);
+        int delivered = rx_vring >= 0 ? virtq_enqueue(guest_rx, pkts, n) : 0;
 
         guest_rx->stats.dropped += n - delivered;
         rte_pktmbuf_free_bulk(pkts, n);
@@ -706,7 +763,10 @@ sim_device_create(const char *engine_name, int index,
     int port;
 
     dev->spec = *spec;
-    dev->vid = -1;
+    dev->vid = dev->setup_vid = -1;
+    for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+        dev->kickfds[i] = dev->vqs[i].callfd = -1;
+    }
     for (uint32_t q = 0; q < spec->queue_pairs; q++) {
         snprintf(name, sizeof name, "%s_%d_in%u", engine_name, index, q);
         dev->to_ovs[q] = rte_ring_create(name, SIM_RING_SIZE, SOCKET_ID_ANY,

@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/system-vdpa.at \
 	tests/system-vdpa-hw.at \
 	tests/system-vdpa-cycles.at \
+	tests/system-vdpa-robust.at \
 	tests/system-vdpa-fuzz.at \
 	tests/system-vdpa-guest.at
 # Generated in the build directory, so that several build directories of
