@@ -62,7 +62,6 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vdpa-engine.h"
-#include "vdpa-sim.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkvdpa);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -909,6 +908,27 @@ representor_start(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     return NULL;
 }
 
+/* Sets up the representor of the hw datapath again, for a new mempool.  If
+ * that fails, the device counts as failed, and reconfigure_socket() moves
+ * the port to the sw datapath. */
+static void
+restart_representor(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct vdpa_device *vdpa = dev->vdpa;
+    char *error;
+
+    representor_stop(dev);
+    error = representor_start(dev, vdpa);
+    if (error) {
+        VLOG_WARN("%s: %s, falling back to the sw datapath",
+                  netdev_get_name(&dev->up), error);
+        free(dev->vdpa_failure);
+        dev->vdpa_failure = error;
+        dev->vdpa = vdpa;
+    }
+}
+
 /* Replaces the socket, and the datapath, by what 'requested' describes, if
  * they differ. */
 static void
@@ -994,6 +1014,7 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
     ovs_mutex_lock(&dev->mutex);
     if (!dev->mp || dev->mtu != dev->requested_mtu
         || dev->numa_id != dev->requested_numa_id) {
+        struct rte_mempool *old_mp = dev->mp;
         struct rte_mempool *mp;
 
         mp = dpdkvdpa_mempool_get(dev->requested_mtu,
@@ -1002,10 +1023,15 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
             ovs_mutex_unlock(&dev->mutex);
             return ENOMEM;
         }
-        dpdkvdpa_mempool_put(dev->mp);
         dev->mp = mp;
         dev->mtu = dev->requested_mtu;
         dev->numa_id = dev->requested_numa_id;
+        if (dev->vdpa) {
+            /* The representor receives into the port's mempool: give it
+             * the new one before the old one may go. */
+            restart_representor(dev);
+        }
+        dpdkvdpa_mempool_put(old_mp);
     }
     ovs_mutex_unlock(&dev->mutex);
 
@@ -1586,20 +1612,20 @@ static const struct netdev_class dpdkvdpa_class = {
     .rxq_recv = netdev_dpdkvdpa_rxq_recv,
 };
 
-/* Called by the software engine, in the vhost library's thread, when the
- * device of a port's hw datapath cannot serve its guest: the port goes back
- * to the sw datapath until its options change. */
+/* Called by the engine layer, from any thread, when the device of a port's
+ * hw datapath cannot serve its guest: the port goes back to the sw datapath
+ * until its options change. */
 static void
-vdpa_device_failed(struct rte_vdpa_device *vdev, const char *reason)
+vdpa_device_failed(struct vdpa_device *vdpa, const char *reason)
 {
     struct netdev_dpdkvdpa *dev;
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
     LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
         ovs_mutex_lock(&dev->mutex);
-        if (dev->vdpa && dev->vdpa->vdev == vdev && !dev->vdpa_failure) {
+        if (dev->vdpa == vdpa && !dev->vdpa_failure) {
             dev->vdpa_failure = xasprintf("vDPA device %s failed: %s",
-                                          dev->vdpa->name, reason);
+                                          vdpa->name, reason);
             VLOG_WARN("%s: %s, falling back to the sw datapath",
                       netdev_get_name(&dev->up), dev->vdpa_failure);
             netdev_request_reconfigure(&dev->up);
@@ -1691,8 +1717,8 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
     }
 
     dpdkvdpa_mempool_init();
-    vdpa_sim_set_failure_cb(vdpa_device_failed);
-    vdpa_engine_init(ovs_other_config);
+    vdpa_engine_set_failure_cb(vdpa_device_failed);
+    vdpa_engine_init();
     unixctl_command_register("dpdkvdpa/show", "[port]", 0, 1, dpdkvdpa_show,
                              NULL);
     netdev_register_provider(&dpdkvdpa_class);

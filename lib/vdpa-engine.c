@@ -29,10 +29,8 @@
 
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "smap.h"
 #include "unixctl.h"
 #include "util.h"
-#include "vdpa-sim.h"
 
 VLOG_DEFINE_THIS_MODULE(vdpa_engine);
 
@@ -45,8 +43,8 @@ struct vdpa_engine {
     char *name;                 /* "vdpa_simN" or the DPDK driver's name. */
 };
 
-/* The table.  Built in the main thread; 'port' fields are also read by the
- * vhost library's thread, under 'engine_mutex'. */
+/* The table, built in the main thread and read by any thread under
+ * 'engine_mutex'. */
 static struct ovs_mutex engine_mutex = OVS_MUTEX_INITIALIZER;
 static struct vdpa_engine *engines;
 static size_t n_engines;
@@ -451,40 +449,50 @@ engine_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&ds);
 }
 
-/* Creates the software engines that other_config:vdpa-sim asks for, adds
- * them and the vDPA devices DPDK probed to the table, and registers
+/* Adds device 'vdev', named 'name', to engine 'engine_name', for an engine
+ * whose devices DPDK does not probe itself (our software engine). */
+void
+vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
+                       const char *name)
+{
+    ovs_mutex_lock(&engine_mutex);
+    if (!device_lookup(vdev)) {
+        device_add(engine_name, vdev, name);
+    }
+    ovs_mutex_unlock(&engine_mutex);
+}
+
+static vdpa_engine_failure_cb *failure_cb;
+
+/* Sets the function that learns of device failures: the port's. */
+void
+vdpa_engine_set_failure_cb(vdpa_engine_failure_cb *cb)
+{
+    failure_cb = cb;
+}
+
+/* Reports, from any thread, that 'vdev' cannot serve the guest attached to
+ * it, for the reason 'reason'.  A driver calls it where the vDPA ops give it
+ * no way to say so (a failed dev_conf is only logged by the vhost
+ * library). */
+void
+vdpa_engine_report_failure(struct rte_vdpa_device *vdev, const char *reason)
+{
+    struct vdpa_device *dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    dev = device_lookup(vdev);
+    ovs_mutex_unlock(&engine_mutex);
+    if (dev && failure_cb) {
+        failure_cb(dev, reason);
+    }
+}
+
+/* Adds the vDPA devices DPDK probed to the table and registers
  * "dpdkvdpa/engine-list". */
 void
-vdpa_engine_init(const struct smap *ovs_other_config)
+vdpa_engine_init(void)
 {
-    const char *sim = smap_get(ovs_other_config, "vdpa-sim");
-    struct vdpa_sim_spec *specs = NULL;
-    size_t n_specs = 0;
-    char *error;
-
-    error = vdpa_sim_parse(sim, &specs, &n_specs);
-    if (error) {
-        VLOG_ERR("other_config:vdpa-sim: %s", error);
-        free(error);
-    }
-    for (size_t i = 0; i < n_specs; i++) {
-        char *engine_name = xasprintf("vdpa_sim%"PRIuSIZE, i);
-        struct rte_vdpa_device **vdevs;
-        int n;
-
-        n = vdpa_sim_create(engine_name, &specs[i], &vdevs);
-        ovs_mutex_lock(&engine_mutex);
-        engine_lookup_or_add(engine_name);
-        for (int d = 0; d < n; d++) {
-            device_add(engine_name, vdevs[d],
-                       rte_dev_name(rte_vdpa_get_rte_device(vdevs[d])));
-        }
-        ovs_mutex_unlock(&engine_mutex);
-        free(vdevs);
-        free(engine_name);
-    }
-    free(specs);
-
     scan_devices();
     unixctl_command_register("dpdkvdpa/engine-list", "", 0, 0,
                              engine_list, NULL);

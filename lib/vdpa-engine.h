@@ -26,8 +26,11 @@
  * the devices inside each (did); every device also has DPDK's name.
  *
  * This module keeps that table, picks the device a port names, checks that
- * it can serve the port, and shows all of it with "dpdkvdpa/engine-list".
- * All of it runs in the main thread. */
+ * it can serve the port, passes a device's failure on to the port using it,
+ * and shows all of it with "dpdkvdpa/engine-list".  An engine that DPDK does
+ * not probe (the software engine) adds its devices here.  The table is
+ * changed in the main thread; vdpa_engine_report_failure() may be called
+ * from any thread. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,7 +39,6 @@
 
 struct ds;
 struct rte_vdpa_device;
-struct smap;
 
 /* What a device offers, or what a port needs of one. */
 struct vdpa_caps {
@@ -55,7 +57,14 @@ struct vdpa_device {
     char *port;                   /* Name of the port using it, or NULL. */
 };
 
-void vdpa_engine_init(const struct smap *ovs_other_config);
+void vdpa_engine_init(void);
+void vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *,
+                            const char *name);
+
+/* Device events, reported by drivers and handled by the ports. */
+typedef void vdpa_engine_failure_cb(struct vdpa_device *, const char *reason);
+void vdpa_engine_set_failure_cb(vdpa_engine_failure_cb *);
+void vdpa_engine_report_failure(struct rte_vdpa_device *, const char *reason);
 
 char *vdpa_engine_find(const char *engine, const char *device,
                        const char *port, struct vdpa_device **)

@@ -35,8 +35,10 @@
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
+#include "smap.h"
 #include "util.h"
 #include "vdpa-driver.h"
+#include "vdpa-engine.h"
 #include "virtq.h"
 
 VLOG_DEFINE_THIS_MODULE(vdpa_sim);
@@ -99,13 +101,6 @@ static atomic_uint sim_waiters = ATOMIC_VAR_INIT(0);
 static struct sim_device *sim_devices[SIM_MAX_DEVICES];
 static atomic_size_t n_sim_devices = ATOMIC_VAR_INIT(0);
 static pthread_t sim_thread;
-static vdpa_sim_failure_cb *failure_cb;
-
-void
-vdpa_sim_set_failure_cb(vdpa_sim_failure_cb *cb)
-{
-    failure_cb = cb;
-}
 
 /* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
  * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
@@ -349,8 +344,8 @@ sim_dev_conf(int vid)
 
     if (reason) {
         VLOG_ERR("%s: dev_conf failed: %s", dev ? dev->name : "?", reason);
-        if (vdev && failure_cb) {
-            failure_cb(vdev, reason);
+        if (vdev) {
+            vdpa_engine_report_failure(vdev, reason);
         }
         return -1;
     }
@@ -810,22 +805,16 @@ sim_device_create(const char *engine_name, int index,
     return dev;
 }
 
-/* Creates engine 'engine_name''s devices as 'spec' says and stores them in
- * '*vdevs' (which the caller must free).  Returns how many it created. */
-int
-vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *spec,
-                struct rte_vdpa_device ***vdevs)
+/* Creates engine 'engine_name''s devices as 'spec' says and adds them to
+ * the engine table. */
+static void
+sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
 {
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
     int n = 0;
 
-    *vdevs = xcalloc(spec->n_devices, sizeof **vdevs);
     for (int i = 0; i < spec->n_devices; i++) {
-        struct sim_device *dev = sim_device_create(engine_name, i, spec);
-
-        if (!dev) {
-            continue;
-        }
+        struct sim_device *dev;
         size_t n_devs = sim_n_devices();
 
         if (n_devs >= SIM_MAX_DEVICES) {
@@ -833,15 +822,45 @@ vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *spec,
                      SIM_MAX_DEVICES);
             break;
         }
+        dev = sim_device_create(engine_name, i, spec);
+        if (!dev) {
+            continue;
+        }
         /* Publish the device only once it is complete. */
         sim_devices[n_devs] = dev;
         atomic_store(&n_sim_devices, n_devs + 1);
-        (*vdevs)[n++] = dev->vdev;
+        vdpa_engine_add_device(engine_name, dev->vdev,
+                               rte_dev_name(rte_vdpa_get_rte_device(
+                                                dev->vdev)));
+        n++;
     }
 
     if (n && ovsthread_once_start(&once)) {
         sim_thread = ovs_thread_create("vdpa_sim", sim_thread_main, NULL);
         ovsthread_once_done(&once);
     }
-    return n;
+}
+
+/* Creates the software engines that other_config:vdpa-sim asks for, named
+ * "vdpa_simN". */
+void
+vdpa_sim_init(const struct smap *ovs_other_config)
+{
+    const char *sim = smap_get(ovs_other_config, "vdpa-sim");
+    struct vdpa_sim_spec *specs;
+    size_t n_specs;
+    char *error;
+
+    error = vdpa_sim_parse(sim, &specs, &n_specs);
+    if (error) {
+        VLOG_ERR("other_config:vdpa-sim: %s", error);
+        free(error);
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        char *engine_name = xasprintf("vdpa_sim%"PRIuSIZE, i);
+
+        sim_engine_create(engine_name, &specs[i]);
+        free(engine_name);
+    }
+    free(specs);
 }

@@ -31,7 +31,7 @@
 
 #include "openvswitch/compiler.h"
 
-struct rte_vdpa_device;
+struct smap;
 
 /* One engine, as other_config:vdpa-sim describes it. */
 struct vdpa_sim_spec {
@@ -43,13 +43,6 @@ struct vdpa_sim_spec {
 
 char *vdpa_sim_parse(const char *, struct vdpa_sim_spec **, size_t *n)
     OVS_WARN_UNUSED_RESULT;
-int vdpa_sim_create(const char *engine_name, const struct vdpa_sim_spec *,
-                    struct rte_vdpa_device ***vdevs);
-
-/* Called, from the vhost library's thread, when a device cannot serve the
- * guest that connected to it. */
-typedef void vdpa_sim_failure_cb(struct rte_vdpa_device *,
-                                 const char *reason);
-void vdpa_sim_set_failure_cb(vdpa_sim_failure_cb *);
+void vdpa_sim_init(const struct smap *ovs_other_config);
 
 #endif /* vdpa-sim.h */

@@ -19,12 +19,14 @@
  * OVS registers its DPDK classes in netdev_dpdk_register(), which lib/dpdk.c
  * calls once the EAL is up.  Our ovs-vswitchd is linked with
  * -Wl,--wrap=netdev_dpdk_register, so that call lands here and our class is
- * registered at the same moment, without changing any OVS file. */
+ * registered at the same moment, without changing any OVS file, followed by
+ * the software vDPA engine's devices that other_config:vdpa-sim asks for. */
 
 #include <config.h>
 
 #include "netdev-dpdk.h"
 #include "netdev-dpdkvdpa.h"
+#include "vdpa-sim.h"
 
 void __real_netdev_dpdk_register(const struct smap *);
 void __wrap_netdev_dpdk_register(const struct smap *);
@@ -34,4 +36,5 @@ __wrap_netdev_dpdk_register(const struct smap *ovs_other_config)
 {
     __real_netdev_dpdk_register(ovs_other_config);
     netdev_dpdkvdpa_register(ovs_other_config);
+    vdpa_sim_init(ovs_other_config);
 }
