@@ -50,6 +50,7 @@ enum chain_error {
     CHAIN_BAD_ADDR,             /* Buffer not inside one memory region. */
     CHAIN_SHORT,                /* Shorter than the virtio-net header. */
     CHAIN_LONG,                 /* TX frame longer than the maximum. */
+    CHAIN_TOO_MANY,             /* Packet over VIRTQ_MAX_PACKET_DESCS. */
 };
 
 static const char *
@@ -76,6 +77,8 @@ chain_error_to_string(enum chain_error error)
         return "chain shorter than the virtio-net header";
     case CHAIN_LONG:
         return "chain longer than the maximum frame";
+    case CHAIN_TOO_MANY:
+        return "packet in more descriptors than allowed";
     }
     return "unknown error";
 }
@@ -87,6 +90,7 @@ struct chain_iter {
     uint16_t head;              /* First descriptor of the chain. */
     uint16_t next;              /* Next descriptor to visit. */
     uint32_t n_descs;           /* Descriptors visited so far. */
+    uint32_t max_descs;         /* The packet's budget of descriptors. */
     bool writable;              /* True for RX (device-writable) chains. */
     bool done;                  /* True once the last one was visited. */
 };
@@ -113,14 +117,17 @@ gpa_to_hva(const struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len)
     return NULL;
 }
 
+/* Starts walking the chain at 'head' of 'q', which may have up to
+ * 'max_descs' descriptors. */
 static enum chain_error
 chain_start(struct chain_iter *it, const struct virtq *q, uint16_t head,
-            bool writable)
+            bool writable, uint32_t max_descs)
 {
     it->q = q;
     it->head = head;
     it->next = head;
     it->n_descs = 0;
+    it->max_descs = max_descs;
     it->writable = writable;
     it->done = false;
     return head < q->size ? CHAIN_OK : CHAIN_BAD_HEAD;
@@ -142,6 +149,9 @@ chain_next(struct chain_iter *it, uint8_t **bufp, uint32_t *lenp)
 
     if (++it->n_descs > it->q->size) {
         return CHAIN_LOOP;
+    }
+    if (it->n_descs > it->max_descs) {
+        return CHAIN_TOO_MANY;
     }
     if (flags & VRING_DESC_F_INDIRECT) {
         return CHAIN_INDIRECT;
@@ -299,7 +309,7 @@ dequeue_chain(struct virtq *q, uint16_t head, struct rte_mbuf *m,
     enum chain_error error;
 
     *fitsp = true;
-    error = chain_start(&it, q, head, false);
+    error = chain_start(&it, q, head, false, VIRTQ_MAX_PACKET_DESCS);
     while (!error && !it.done) {
         uint8_t *buf;
         uint32_t len;
@@ -474,17 +484,18 @@ rx_stream_set_num_buffers(struct rx_stream *s, uint16_t num_buffers)
  * queue 'q'.  Stores in '*writtenp' the number of bytes written.  Returns
  * what is wrong with the chain, if anything, checking all of it even after
  * 's' is all written.  On error, 's' may have advanced past bytes written
- * into the bad chain: the caller must restore it. */
+ * into the bad chain: the caller must restore it.  The chain may take up to
+ * '*budget' descriptors, which is reduced by the number it took. */
 static enum chain_error
 enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
-              uint32_t *writtenp)
+              uint32_t *writtenp, uint32_t *budget)
 {
     uint64_t capacity = 0;
     uint32_t written = 0;
     struct chain_iter it;
     enum chain_error error;
 
-    error = chain_start(&it, q, head, true);
+    error = chain_start(&it, q, head, true, *budget);
     while (!error && !it.done) {
         uint8_t *buf;
         uint32_t len;
@@ -499,6 +510,7 @@ enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
         error = CHAIN_SHORT;
     }
     *writtenp = written;
+    *budget -= MIN(it.n_descs, *budget);
     return error;
 }
 
@@ -514,9 +526,11 @@ enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
         uint32_t written;
         uint16_t head;
 
+        uint32_t budget = VIRTQ_MAX_PACKET_DESCS;
+
         (*n_avail)--;
         head = take_avail(q);
-        error = enqueue_chain(q, head, s, &written);
+        error = enqueue_chain(q, head, s, &written, &budget);
         if (error) {
             q->stats.bad_descs++;
             log_bad_chain(q, "RX", head, error);
@@ -541,6 +555,7 @@ enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
 static int
 enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
 {
+    uint32_t budget = VIRTQ_MAX_PACKET_DESCS;
     uint16_t avail_start = q->last_avail_idx;
     uint16_t used_start = q->last_used_idx;
     uint16_t n_bufs = 0;
@@ -553,7 +568,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
 
         (*n_avail)--;
         head = take_avail(q);
-        error = enqueue_chain(q, head, s, &written);
+        error = enqueue_chain(q, head, s, &written, &budget);
         if (error) {
             q->stats.bad_descs++;
             log_bad_chain(q, "RX", head, error);
@@ -571,6 +586,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
             put_used(q, head, 0);
             used_start = q->last_used_idx;
             avail_start = q->last_avail_idx;
+            budget = VIRTQ_MAX_PACKET_DESCS;
             continue;
         }
         put_used(q, head, written);

@@ -48,6 +48,11 @@ struct rte_mempool;
 /* Longest virtqueue the virtio specification allows for split rings. */
 #define VIRTQ_MAX_SIZE 32768
 
+/* Most descriptors one packet may take, across all the chains it spans, as
+ * the vhost library's BUF_VECTOR_MAX allows: the work per packet stays
+ * bounded whatever the ring size and the guest's buffers. */
+#define VIRTQ_MAX_PACKET_DESCS 256
+
 struct virtq_stats {
     uint64_t packets;       /* Packets moved through the queue. */
     uint64_t bytes;         /* Their bytes, virtio-net headers excluded. */

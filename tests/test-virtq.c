@@ -57,7 +57,7 @@
 #define F_MRG_RXBUF (UINT64_C(1) << VIRTIO_NET_F_MRG_RXBUF)
 
 #define MAX_SEGS 8
-#define MAX_RING 64
+#define MAX_RING 512
 
 static struct rte_vhost_memory *mem;
 static struct rte_mempool *mp;
@@ -658,6 +658,64 @@ test_enqueue_mergeable(void)
     guest_destroy(g);
 }
 
+/* Posts a TX chain of 'n' descriptors: the header, then one byte each. */
+static void
+guest_tx_long_chain(struct guest *g, int n)
+{
+    uint16_t head = g->next_desc;
+
+    for (int i = 0; i < n; i++) {
+        uint16_t d = (head + i) & (g->size - 1);
+
+        guest_desc(g, d, GPA0 + 0x100 + i, i ? 1 : g->hdr_len,
+                   i < n - 1 ? VRING_DESC_F_NEXT : 0,
+                   (d + 1) & (g->size - 1));
+    }
+    g->next_desc = (head + n) & (g->size - 1);
+    guest_publish(g, head);
+}
+
+/* A packet may take at most VIRTQ_MAX_PACKET_DESCS descriptors, however
+ * large the ring: a longer TX chain is dropped as bad, and so is a
+ * mergeable RX packet that would need more buffers, instead of walking
+ * them all. */
+static void
+test_packet_budget(void)
+{
+    struct guest *g = guest_create(512, F_VERSION_1, 0, -1);
+    struct rte_mbuf *pkts[2];
+    int n;
+
+    for (int n_descs = VIRTQ_MAX_PACKET_DESCS;
+         n_descs <= VIRTQ_MAX_PACKET_DESCS + 1; n_descs++) {
+        guest_tx_long_chain(g, n_descs);
+        n = virtq_dequeue(&g->q, mp, pkts, 1);
+        printf("dequeue %d descriptors: %d, len %"PRIu32"\n", n_descs, n,
+               n ? pkts[0]->pkt_len : 0);
+        rte_pktmbuf_free_bulk(pkts, n);
+    }
+    print_state(g);
+    guest_destroy(g);
+
+    /* 12-byte RX buffers: 2700 bytes and the header take 226 of them,
+     * 3200 bytes would take 268. */
+    g = guest_create(512, F_VERSION_1 | F_MRG_RXBUF, 0, -1);
+    for (int i = 0; i < 300; i++) {
+        guest_post_rx1(g, GPA0 + i * 12, 12);
+    }
+    pkts[0] = make_pkt(1, 2700, 2);
+    printf("enqueue 2700 bytes: %d\n", virtq_enqueue(&g->q, pkts, 1));
+    rte_pktmbuf_free(pkts[0]);
+    for (int i = 0; i < 226; i++) {
+        guest_post_rx1(g, GPA0 + i * 12, 12);
+    }
+    pkts[0] = make_pkt(2, 3200, 2);
+    printf("enqueue 3200 bytes: %d\n", virtq_enqueue(&g->q, pkts, 1));
+    rte_pktmbuf_free(pkts[0]);
+    print_state(g);
+    guest_destroy(g);
+}
+
 /* Runs packets through both kinds of queues across the wraparound of the
  * ring (size 4) and of the 16-bit indexes. */
 static void
@@ -1099,7 +1157,7 @@ int
 main(int argc, char *argv[])
 {
     static const char *usage = "usage: %s dequeue HDR_LEN | enqueue HDR_LEN"
-        " | enqueue-mergeable | wrap | bad-tx | bad-rx | bad-rx-mergeable"
+        " | enqueue-mergeable | wrap | packet-budget | bad-tx | bad-rx | bad-rx-mergeable"
         " | notify | init";
     const char *cmd = argc > 1 ? argv[1] : "";
     int hdr_len = argc > 2 ? atoi(argv[2]) : 12;
@@ -1121,6 +1179,8 @@ main(int argc, char *argv[])
         test_enqueue_mergeable();
     } else if (!strcmp(cmd, "wrap")) {
         test_wrap();
+    } else if (!strcmp(cmd, "packet-budget")) {
+        test_packet_budget();
     } else if (!strcmp(cmd, "bad-tx")) {
         test_bad_tx();
     } else if (!strcmp(cmd, "bad-rx")) {
