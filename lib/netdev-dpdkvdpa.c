@@ -144,9 +144,12 @@ struct netdev_dpdkvdpa {
     int n_vrings OVS_GUARDED;
     atomic_int tx_retries_max;
 
-    /* Which vrings the guest enabled, by queue pair. */
-    bool guest_tx_enabled[MAX_QUEUE_PAIRS];       /* Our rxq. */
-    bool guest_rx_enabled[MAX_QUEUE_PAIRS] OVS_GUARDED;    /* Our txq. */
+    /* Which vrings the guest enabled, by queue pair, as the vhost library
+     * reports them, and whether that changed since the main thread applied
+     * it (see netdev_dpdkvdpa_run()). */
+    atomic_bool guest_tx_enabled[MAX_QUEUE_PAIRS];    /* Our rxq. */
+    atomic_bool guest_rx_enabled[MAX_QUEUE_PAIRS];    /* Our txq. */
+    atomic_bool vrings_changed;
 
     /* The hw datapath, or why not.  'requested_vdpa' and the reason are
      * what set_config() decided; reconfigure() applies them. */
@@ -191,6 +194,15 @@ counter_get(const atomic_uint64_t *counter)
 static struct ovs_mutex dpdkvdpa_mutex = OVS_MUTEX_INITIALIZER;
 static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
     = OVS_LIST_INITIALIZER(&dpdkvdpa_list);
+
+/* The port of each vhost-user connection, by vid, for
+ * vring_state_changed(). */
+static ATOMIC(struct netdev_dpdkvdpa *) conn_ports[RTE_MAX_VHOST_DEVICE];
+
+/* Changes when a guest enables or disables a vring; 'vring_seq_applied' is
+ * the value netdev_dpdkvdpa_run() last acted on. */
+static struct seq *vring_seq;
+static uint64_t vring_seq_applied;
 
 /* Directory for server mode sockets. */
 static char *vhost_sock_dir;
@@ -241,6 +253,16 @@ dpdkvdpa_find_by_socket(const char *path)
     return NULL;
 }
 
+/* Forgets which of the guest's vrings were enabled. */
+static void
+clear_vring_states(struct netdev_dpdkvdpa *dev)
+{
+    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+        atomic_store_relaxed(&dev->guest_tx_enabled[i], false);
+        atomic_store_relaxed(&dev->guest_rx_enabled[i], false);
+    }
+}
+
 /* Maps each of OVS's txqs to a queue pair whose guest rx vring is enabled,
  * spreading them over those pairs. */
 static void
@@ -251,7 +273,10 @@ remap_txqs(struct netdev_dpdkvdpa *dev)
     int n_enabled = 0;
 
     for (int i = 0; i < dev->n_vrings / 2 && i < MAX_QUEUE_PAIRS; i++) {
-        if (dev->guest_rx_enabled[i]) {
+        bool on;
+
+        atomic_read_relaxed(&dev->guest_rx_enabled[i], &on);
+        if (on) {
             enabled[n_enabled++] = i;
         }
     }
@@ -287,13 +312,13 @@ port_changed(struct netdev_dpdkvdpa *dev)
 /* vhost library callbacks.
  *
  * They run in the vhost library's own thread (destroy_device() also in the
- * main thread, from rte_vhost_driver_unregister()).  Each finds its port by
- * the socket path ("ifname" in the vhost library) under 'dpdkvdpa_mutex',
- * so that a port being destroyed is never used, and acts only on the
- * port's own connection, 'conn_vid'.  None waits for another thread: the
- * vhost library holds the guest's vring locks during some of them, and the
- * main thread may be waiting for this thread in
- * rte_vhost_driver_unregister(). */
+ * main thread, from rte_vhost_driver_unregister()) and act only on the
+ * port's own connection, 'conn_vid'.  Most find their port by the socket
+ * path ("ifname" in the vhost library) under 'dpdkvdpa_mutex' and the
+ * port's mutex, which no thread holds for long; vring_state_changed(),
+ * which the vhost library calls with the guest's vring locks held, takes no
+ * lock.  None waits for another thread to make progress: the main thread
+ * may itself be waiting for this one in rte_vhost_driver_unregister(). */
 
 /* Finds the port of connection 'vid' and locks it, or returns NULL. */
 static struct netdev_dpdkvdpa *
@@ -349,15 +374,32 @@ new_connection(int vid)
                          "connection on %s: a guest is connected",
                          netdev_get_name(&dev->up), path);
             error = -1;
-        } else {
+        } else if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE) {
             dev->conn_vid = vid;
-            memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
-            memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
+            clear_vring_states(dev);
+            atomic_store(&conn_ports[vid], dev);
+        } else {
+            error = -1;
         }
         ovs_mutex_unlock(&dev->mutex);
     }
     ovs_mutex_unlock(&dpdkvdpa_mutex);
     return error;
+}
+
+/* Forgets that 'dev' has connection 'dev->conn_vid'. */
+static void
+forget_connection(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    if (dev->conn_vid >= 0) {
+        struct netdev_dpdkvdpa *expected = dev;
+
+        /* The vid may already be another port's connection. */
+        atomic_compare_exchange_strong(&conn_ports[dev->conn_vid],
+                                       &expected, NULL);
+        dev->conn_vid = -1;
+    }
 }
 
 static void
@@ -366,7 +408,7 @@ destroy_connection(int vid)
     struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
 
     if (dev) {
-        dev->conn_vid = -1;
+        forget_connection(dev);
     }
     unlock_port(dev);
 }
@@ -424,8 +466,7 @@ destroy_device(int vid)
         atomic_store(&dev->vid, -1);
         dev->vhost_ready = false;
         dev->n_vrings = 0;
-        memset(dev->guest_tx_enabled, 0, sizeof dev->guest_tx_enabled);
-        memset(dev->guest_rx_enabled, 0, sizeof dev->guest_rx_enabled);
+        clear_vring_states(dev);
         remap_txqs(dev);
         /* The vhost library frees the vrings when we return. */
         quiesce_queues(dev);
@@ -435,31 +476,29 @@ destroy_device(int vid)
     unlock_port(dev);
 }
 
+/* Called with the guest's vring locks held, which the PMD threads' bursts
+ * on this guest need: it takes no lock.  It records the state, and
+ * netdev_dpdkvdpa_run() applies it in the main thread. */
 static int
 vring_state_changed(int vid, uint16_t vring, int enable)
 {
-    struct netdev_dpdkvdpa *dev;
+    struct netdev_dpdkvdpa *dev = NULL;
     int qp = vring / 2;
 
-    if (qp >= MAX_QUEUE_PAIRS) {
-        return 0;
+    if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE && qp < MAX_QUEUE_PAIRS) {
+        /* The port cannot go away meanwhile: destroying it unregisters its
+         * socket, which waits for this callback to return. */
+        atomic_read(&conn_ports[vid], &dev);
     }
-
-    dev = lock_port_of_conn(vid);
     if (dev) {
-        if (vring == VIRTQ_GUEST_TX(qp)) {
-            /* PMD threads see it through rxq_enabled() after a change_seq
-             * bump. */
-            dev->guest_tx_enabled[qp] = enable;
-        } else {
-            dev->guest_rx_enabled[qp] = enable;
-            remap_txqs(dev);
-        }
-        port_changed(dev);
+        atomic_store(vring == VIRTQ_GUEST_TX(qp)
+                     ? &dev->guest_tx_enabled[qp]
+                     : &dev->guest_rx_enabled[qp], enable != 0);
+        atomic_store(&dev->vrings_changed, true);
+        seq_change(vring_seq);
         VLOG_DBG("%s: vring %u %s", netdev_get_name(&dev->up), vring,
                  enable ? "enabled" : "disabled");
     }
-    unlock_port(dev);
     return 0;
 }
 
@@ -582,7 +621,7 @@ stop_socket(struct netdev_dpdkvdpa *dev, const char *path)
     /* The vhost library closed the connection without telling
      * destroy_connection(). */
     ovs_mutex_lock(&dev->mutex);
-    dev->conn_vid = -1;
+    forget_connection(dev);
     ovs_mutex_unlock(&dev->mutex);
 }
 
@@ -1049,7 +1088,7 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
 
     /* Guests that do not report vring states still use queue pair 0. */
     if (get_vid(dev) >= 0) {
-        dev->guest_tx_enabled[0] = true;
+        atomic_store_relaxed(&dev->guest_tx_enabled[0], true);
         dev->vhost_ready = true;
     }
     netdev_change_seq_changed(netdev);
@@ -1341,8 +1380,10 @@ static bool
 netdev_dpdkvdpa_rxq_enabled(struct netdev_rxq *rxq)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
+    bool enabled;
 
-    return dev->vdpa || dev->guest_tx_enabled[rxq->queue_id];
+    atomic_read_relaxed(&dev->guest_tx_enabled[rxq->queue_id], &enabled);
+    return dev->vdpa || enabled;
 }
 
 /* Receives from the guest's virtqueue of queue pair 'qid': the sw
@@ -1582,9 +1623,47 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
     return 0;
 }
 
+/* Applies the vring states that vring_state_changed() recorded: the txq
+ * mapping, and a change_seq bump that makes the PMD threads look at
+ * rxq_enabled() again. */
+static void
+netdev_dpdkvdpa_run(const struct netdev_class *class OVS_UNUSED)
+{
+    uint64_t seq = seq_read(vring_seq);
+    struct netdev_dpdkvdpa *dev;
+
+    if (seq == vring_seq_applied) {
+        return;
+    }
+    vring_seq_applied = seq;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        bool changed;
+
+        atomic_read(&dev->vrings_changed, &changed);
+        if (changed) {
+            atomic_store(&dev->vrings_changed, false);
+            ovs_mutex_lock(&dev->mutex);
+            remap_txqs(dev);
+            netdev_change_seq_changed(&dev->up);
+            ovs_mutex_unlock(&dev->mutex);
+        }
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+}
+
+static void
+netdev_dpdkvdpa_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    seq_wait(vring_seq, vring_seq_applied);
+}
+
 static const struct netdev_class dpdkvdpa_class = {
     .type = "dpdkvdpa",
     .is_pmd = true,
+    .run = netdev_dpdkvdpa_run,
+    .wait = netdev_dpdkvdpa_wait,
     .alloc = netdev_dpdkvdpa_alloc,
     .construct = netdev_dpdkvdpa_construct,
     .destruct = netdev_dpdkvdpa_destruct,
@@ -1716,6 +1795,8 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
         free(error);
     }
 
+    vring_seq = seq_create();
+    vring_seq_applied = seq_read(vring_seq);
     dpdkvdpa_mempool_init();
     vdpa_engine_set_failure_cb(vdpa_device_failed);
     vdpa_engine_init();

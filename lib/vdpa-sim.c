@@ -74,7 +74,16 @@ struct sim_device {
     struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
     struct rte_mempool *mp;
 
-    /* Guarded by 'sim_mutex'. */
+    /* The engine thread holds 'mutex' while it moves the device's packets,
+     * and takes it again right away, so the vhost library's thread, to
+     * change the device, takes it with sim_lock(), which makes the engine
+     * thread step aside.  A device's lock guards nothing of another
+     * device, so a guest that keeps its device busy stalls no other
+     * device's control. */
+    struct ovs_mutex mutex;
+    atomic_uint waiters;                  /* Threads in sim_lock(). */
+
+    /* Guarded by 'mutex'. */
     int vid;                              /* Configured guest, or -1. */
     int setup_vid;                        /* Guest 'enabled' belongs to. */
     struct rte_vhost_memory *mem;
@@ -89,14 +98,8 @@ struct sim_device {
     bool guest_mac_known;
 };
 
-/* The engine thread holds 'sim_mutex' while it moves packets, and takes it
- * again right away, so the vhost library's thread, to change a device,
- * takes it with sim_lock(), which makes the engine thread step aside.  What
- * never changes after creation (the devices, their specs) and the counters
- * are read without it. */
-static struct ovs_mutex sim_mutex = OVS_MUTEX_INITIALIZER;
-static atomic_uint sim_waiters = ATOMIC_VAR_INIT(0);
-
+/* The devices, which never change after creation, and their specs are read
+ * without locks, and so are the counters. */
 #define SIM_MAX_DEVICES 256
 static struct sim_device *sim_devices[SIM_MAX_DEVICES];
 static atomic_size_t n_sim_devices = ATOMIC_VAR_INIT(0);
@@ -171,21 +174,21 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 }
 
 static void
-sim_lock(void)
-    OVS_ACQUIRES(sim_mutex)
+sim_lock(struct sim_device *dev)
+    OVS_ACQUIRES(dev->mutex)
 {
     unsigned int orig;
 
-    atomic_add(&sim_waiters, 1, &orig);
-    ovs_mutex_lock(&sim_mutex);
-    atomic_sub(&sim_waiters, 1, &orig);
+    atomic_add(&dev->waiters, 1, &orig);
+    ovs_mutex_lock(&dev->mutex);
+    atomic_sub(&dev->waiters, 1, &orig);
 }
 
 static void
-sim_unlock(void)
-    OVS_RELEASES(sim_mutex)
+sim_unlock(struct sim_device *dev)
+    OVS_RELEASES(dev->mutex)
 {
-    ovs_mutex_unlock(&sim_mutex);
+    ovs_mutex_unlock(&dev->mutex);
 }
 
 static size_t
@@ -243,10 +246,37 @@ sim_get_protocol_features(struct rte_vdpa_device *vdev, uint64_t *features)
     return 0;
 }
 
+/* Returns 'fd' if it is an eventfd, as the vhost-user protocol says kick and
+ * call fds are, otherwise -1: the engine must never block on a guest's fd
+ * (reading a pipe's few bytes, writing into a full one) or poll a file
+ * that is always readable. */
+static int
+sim_eventfd(const struct sim_device *dev, int vring, int fd)
+{
+    static struct vlog_rate_limit efd_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    char path[64], target[32];
+    ssize_t n;
+
+    if (fd < 0) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    n = readlink(path, target, sizeof target - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        if (!strcmp(target, "anon_inode:[eventfd]")) {
+            return fd;
+        }
+    }
+    VLOG_WARN_RL(&efd_rl, "%s: vring %d: the guest gave an fd that is not "
+                 "an eventfd, ignoring it", dev->name, vring);
+    return -1;
+}
+
 /* Maps the guest's vrings as they are now. */
 static int
 sim_map_vrings(struct sim_device *dev, int vid)
-    OVS_REQUIRES(sim_mutex)
+    OVS_REQUIRES(dev->mutex)
 {
     uint64_t features = 0;
 
@@ -276,8 +306,10 @@ sim_map_vrings(struct sim_device *dev, int vid)
             return -1;
         }
         /* The eventfds of a disabled vring may be closed at any time. */
-        dev->kickfds[i] = dev->enabled[i] ? vring.kickfd : -1;
-        dev->vqs[i].callfd = dev->enabled[i] ? vring.callfd : -1;
+        dev->kickfds[i] = (dev->enabled[i]
+                           ? sim_eventfd(dev, i, vring.kickfd) : -1);
+        dev->vqs[i].callfd = (dev->enabled[i]
+                              ? sim_eventfd(dev, i, vring.callfd) : -1);
     }
     return 0;
 }
@@ -286,7 +318,7 @@ sim_map_vrings(struct sim_device *dev, int vid)
  * about to close or replace. */
 static void
 sim_unmap(struct sim_device *dev)
-    OVS_REQUIRES(sim_mutex)
+    OVS_REQUIRES(dev->mutex)
 {
     for (int i = 0; i < SIM_MAX_VRINGS; i++) {
         dev->kickfds[i] = -1;
@@ -301,23 +333,23 @@ static int
 sim_dev_conf(int vid)
 {
     struct rte_vhost_memory *mem = NULL;
-    struct rte_vdpa_device *vdev = NULL;
     const char *reason = NULL;
     struct sim_device *dev;
 
-    sim_lock();
     dev = sim_lookup_vid(vid);
-    if (dev && dev->vid >= 0 && dev->vid != vid) {
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    if (dev->vid >= 0 && dev->vid != vid) {
         /* Another front-end on the same socket: not this guest's device,
          * and no failure of the device either. */
         VLOG_WARN("%s: refusing guest %d, the device serves guest %d",
                   dev->name, vid, dev->vid);
-        sim_unlock();
+        sim_unlock(dev);
         return -1;
     }
-    if (!dev) {
-        reason = "unknown device";
-    } else if (dev->spec.fail_conf) {
+    if (dev->spec.fail_conf) {
         reason = "the device is set to fail (fail=conf)";
     } else if (rte_vhost_get_mem_table(vid, &mem)) {
         reason = "cannot get the guest's memory table";
@@ -337,16 +369,11 @@ sim_dev_conf(int vid)
             dev->vid = vid;
         }
     }
-    if (dev) {
-        vdev = dev->vdev;
-    }
-    sim_unlock();
+    sim_unlock(dev);
 
     if (reason) {
-        VLOG_ERR("%s: dev_conf failed: %s", dev ? dev->name : "?", reason);
-        if (vdev) {
-            vdpa_engine_report_failure(vdev, reason);
-        }
+        VLOG_ERR("%s: dev_conf failed: %s", dev->name, reason);
+        vdpa_engine_report_failure(dev->vdev, reason);
         return -1;
     }
     VLOG_INFO("%s: datapath configured for guest %d, %d vrings", dev->name,
@@ -359,9 +386,12 @@ sim_dev_close(int vid)
 {
     struct sim_device *dev;
 
-    sim_lock();
     dev = sim_lookup_vid(vid);
-    if (dev && dev->vid == vid) {
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    if (dev->vid == vid) {
         /* Hand the ring positions back: the vhost library reports them to
          * the guest (GET_VRING_BASE) and to the next dev_conf. */
         for (int i = 0; i < dev->n_vrings; i++) {
@@ -372,7 +402,7 @@ sim_dev_close(int vid)
         dev->vid = -1;
         VLOG_INFO("%s: datapath closed for guest %d", dev->name, vid);
     }
-    sim_unlock();
+    sim_unlock(dev);
     return 0;
 }
 
@@ -386,9 +416,12 @@ sim_set_vring_state(int vid, int vring, int state)
 {
     struct sim_device *dev;
 
-    sim_lock();
     dev = sim_lookup_vid(vid);
-    if (dev && vring >= 0 && vring < SIM_MAX_VRINGS
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    if (vring >= 0 && vring < SIM_MAX_VRINGS
         && vid == (dev->vid >= 0 ? dev->vid : dev->setup_vid)) {
         dev->enabled[vring] = state;
         if (dev->vid == vid && vring < dev->n_vrings) {
@@ -397,13 +430,13 @@ sim_set_vring_state(int vid, int vring, int state)
             dev->kickfds[vring] = -1;
             dev->vqs[vring].callfd = -1;
             if (state && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
-                dev->kickfds[vring] = vr.kickfd;
-                dev->vqs[vring].callfd = vr.callfd;
+                dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
+                dev->vqs[vring].callfd = sim_eventfd(dev, vring, vr.callfd);
             }
         }
     }
-    sim_unlock();
-    return dev ? 0 : -1;
+    sim_unlock(dev);
+    return 0;
 }
 
 static int
@@ -412,18 +445,21 @@ sim_set_features(int vid)
     struct sim_device *dev;
     int error = 0;
 
-    sim_lock();
     dev = sim_lookup_vid(vid);
-    if (dev && dev->vid == vid) {
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    if (dev->vid == vid) {
         /* The header length and merging depend on the features. */
         error = sim_map_vrings(dev, vid);
-    } else if (dev && dev->vid < 0) {
+    } else if (dev->vid < 0) {
         /* A front-end sets the features before it enables any vring: a
          * new guest's vrings start disabled. */
         dev->setup_vid = vid;
         memset(dev->enabled, 0, sizeof dev->enabled);
     }
-    sim_unlock();
+    sim_unlock(dev);
     return error;
 }
 
@@ -438,8 +474,11 @@ sim_migration_done(int vid)
     struct rte_mbuf *m;
     int error = -1;
 
-    sim_lock();
     dev = sim_lookup_vid(vid);
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
     if (!dev || !dev->guest_mac_known) {
         goto out;
     }
@@ -469,7 +508,7 @@ sim_migration_done(int vid)
         error = 0;
     }
 out:
-    sim_unlock();
+    sim_unlock(dev);
     return error;
 }
 
@@ -519,14 +558,17 @@ sim_reset_stats(struct rte_vdpa_device *vdev, int qid)
 {
     struct sim_device *dev;
 
-    sim_lock();
     dev = sim_lookup(vdev);
-    if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    if (qid >= 0 && qid < SIM_MAX_VRINGS) {
         memset(&dev->vqs[qid].stats, 0, sizeof dev->vqs[qid].stats);
         dev->kicks[qid] = 0;
     }
-    sim_unlock();
-    return dev ? 0 : -1;
+    sim_unlock(dev);
+    return 0;
 }
 
 static int
@@ -562,7 +604,7 @@ static struct rte_vdpa_dev_ops sim_ops = {
  * port's enabled vrings, or -1 if there is none. */
 static int
 sim_guest_rx_vring(const struct sim_device *dev, int q)
-    OVS_REQUIRES(sim_mutex)
+    OVS_REQUIRES(dev->mutex)
 {
     int pairs[SIM_MAX_QUEUE_PAIRS];
     int n = 0;
@@ -577,7 +619,7 @@ sim_guest_rx_vring(const struct sim_device *dev, int q)
 
 static int
 sim_process_queue(struct sim_device *dev, int q)
-    OVS_REQUIRES(sim_mutex)
+    OVS_REQUIRES(dev->mutex)
 {
     int guest_qps = dev->n_vrings / 2;
     int rx_vring = sim_guest_rx_vring(dev, q);
@@ -630,7 +672,7 @@ sim_process_queue(struct sim_device *dev, int q)
  * pool. */
 static void
 sim_drain(struct sim_device *dev)
-    OVS_REQUIRES(sim_mutex)
+    OVS_REQUIRES(dev->mutex)
 {
     struct rte_mbuf *pkts[SIM_BURST];
 
@@ -653,10 +695,10 @@ sim_sleep(void)
     bool pending = false;
     int n_fds = 0;
 
-    ovs_mutex_lock(&sim_mutex);
     for (size_t i = 0; i < sim_n_devices(); i++) {
         struct sim_device *dev = sim_devices[i];
 
+        ovs_mutex_lock(&dev->mutex);
         for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
             struct virtq *vq = &dev->vqs[v];
 
@@ -672,18 +714,18 @@ sim_sleep(void)
             owners[n_fds] = dev;
             vrings[n_fds++] = v;
         }
+        ovs_mutex_unlock(&dev->mutex);
     }
-    ovs_mutex_unlock(&sim_mutex);
 
     if (!pending) {
         poll(fds, n_fds, SIM_SLEEP_MS);
     }
 
-    ovs_mutex_lock(&sim_mutex);
     for (int i = 0; i < n_fds; i++) {
         struct sim_device *dev = owners[i];
         uint64_t count;
 
+        ovs_mutex_lock(&dev->mutex);
         /* The fd may have been closed and its number reused while we
          * slept: read it only if it is still this vring's kick fd. */
         if (fds[i].revents & POLLIN
@@ -695,8 +737,8 @@ sim_sleep(void)
         if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
             virtq_set_notify(&dev->vqs[vrings[i]], false);
         }
+        ovs_mutex_unlock(&dev->mutex);
     }
-    ovs_mutex_unlock(&sim_mutex);
 }
 
 static void *
@@ -710,29 +752,28 @@ sim_thread_main(void *arg OVS_UNUSED)
     for (;;) {
         int moved = 0;
 
-        ovs_mutex_lock(&sim_mutex);
         for (size_t i = 0; i < sim_n_devices(); i++) {
             struct sim_device *dev = sim_devices[i];
-
-            if (dev->vid < 0 || dev->n_vrings < 2) {
-                sim_drain(dev);
-                continue;
-            }
-            for (int q = 0; q < dev->spec.queue_pairs; q++) {
-                moved += sim_process_queue(dev, q);
-            }
-        }
-        ovs_mutex_unlock(&sim_mutex);
-
-        /* Let the vhost library's thread change a device. */
-        for (;;) {
             unsigned int waiters;
 
-            atomic_read(&sim_waiters, &waiters);
-            if (!waiters) {
-                break;
+            ovs_mutex_lock(&dev->mutex);
+            if (dev->vid < 0 || dev->n_vrings < 2) {
+                sim_drain(dev);
+            } else {
+                for (int q = 0; q < dev->spec.queue_pairs; q++) {
+                    moved += sim_process_queue(dev, q);
+                }
             }
-            sched_yield();
+            ovs_mutex_unlock(&dev->mutex);
+
+            /* Let the vhost library's thread change the device. */
+            for (;;) {
+                atomic_read(&dev->waiters, &waiters);
+                if (!waiters) {
+                    break;
+                }
+                sched_yield();
+            }
         }
 
         if (moved) {
@@ -758,6 +799,8 @@ sim_device_create(const char *engine_name, int index,
     int port;
 
     dev->spec = *spec;
+    ovs_mutex_init(&dev->mutex);
+    atomic_init(&dev->waiters, 0);
     dev->vid = dev->setup_vid = -1;
     for (int i = 0; i < SIM_MAX_VRINGS; i++) {
         dev->kickfds[i] = dev->vqs[i].callfd = -1;

@@ -19,6 +19,7 @@
 #include "virtq.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
@@ -92,14 +93,23 @@ struct chain_iter {
     uint32_t n_descs;           /* Descriptors visited so far. */
     uint32_t max_descs;         /* The packet's budget of descriptors. */
     bool writable;              /* True for RX (device-writable) chains. */
-    bool done;                  /* True once the last one was visited. */
+    bool done;                  /* True once all was handed out. */
+
+    /* What is left of the current descriptor's buffer, which may span
+     * adjacent memory regions and then comes in pieces. */
+    uint64_t gpa;
+    uint32_t left;
+    bool last;                  /* It is the chain's last descriptor. */
 };
 
-/* Translates the guest physical range [gpa, gpa + len) into a host virtual
- * address, if the range lies entirely inside one region of 'mem'; otherwise
- * returns NULL. */
+/* Translates the start of the guest physical range [gpa, gpa + len) into a
+ * host virtual address, if a region of 'mem' has it, and stores in
+ * '*piecep' how many of the 'len' bytes that region holds; otherwise returns
+ * NULL.  A range that spans adjacent regions takes several calls, as the
+ * vhost library and Linux's vringh split it. */
 static uint8_t *
-gpa_to_hva(const struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len)
+gpa_to_hva(const struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len,
+           uint32_t *piecep)
 {
     for (uint32_t i = 0; i < mem->nregions; i++) {
         const struct rte_vhost_mem_region *r = &mem->regions[i];
@@ -109,7 +119,8 @@ gpa_to_hva(const struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len)
         if (gpa >= r->guest_phys_addr) {
             uint64_t ofs = gpa - r->guest_phys_addr;
 
-            if (ofs < r->size && len <= r->size - ofs) {
+            if (ofs < r->size) {
+                *piecep = MIN(len, r->size - ofs);
                 return (uint8_t *) (uintptr_t) (r->host_user_addr + ofs);
             }
         }
@@ -130,16 +141,14 @@ chain_start(struct chain_iter *it, const struct virtq *q, uint16_t head,
     it->max_descs = max_descs;
     it->writable = writable;
     it->done = false;
+    it->left = 0;
+    it->last = false;
     return head < q->size ? CHAIN_OK : CHAIN_BAD_HEAD;
 }
 
-/* Stores the next buffer of the chain in '*bufp' and '*lenp', after checking
- * its descriptor, and returns CHAIN_OK; or returns what is wrong.  Must not
- * be called once it->done is true.  Each field of the descriptor is read
- * exactly once, so that a guest rewriting the descriptor meanwhile cannot
- * make us use anything we did not check. */
+/* Reads and checks the next descriptor of the chain. */
 static enum chain_error
-chain_next(struct chain_iter *it, uint8_t **bufp, uint32_t *lenp)
+chain_next_desc(struct chain_iter *it)
 {
     const struct vring_desc *d = &it->q->desc[it->next];
     uint64_t addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
@@ -162,18 +171,44 @@ chain_next(struct chain_iter *it, uint8_t **bufp, uint32_t *lenp)
     if (!it->writable && (flags & VRING_DESC_F_WRITE)) {
         return CHAIN_WRITABLE;
     }
-    *bufp = gpa_to_hva(it->q->mem, addr, len);
-    if (!*bufp) {
-        return CHAIN_BAD_ADDR;
-    }
-    *lenp = len;
-
     if (flags & VRING_DESC_F_NEXT) {
         if (next >= it->q->size) {
             return CHAIN_BAD_NEXT;
         }
         it->next = next;
-    } else {
+    }
+    it->gpa = addr;
+    it->left = len;
+    it->last = !(flags & VRING_DESC_F_NEXT);
+    return CHAIN_OK;
+}
+
+/* Stores the next piece of buffer of the chain in '*bufp' and '*lenp',
+ * after checking its descriptor, and returns CHAIN_OK; or returns what is
+ * wrong.  Must not be called once it->done is true.  Each field of a
+ * descriptor is read exactly once, so that a guest rewriting the descriptor
+ * meanwhile cannot make us use anything we did not check. */
+static enum chain_error
+chain_next(struct chain_iter *it, uint8_t **bufp, uint32_t *lenp)
+{
+    uint32_t piece;
+
+    if (!it->left) {
+        enum chain_error error = chain_next_desc(it);
+
+        if (error) {
+            return error;
+        }
+    }
+
+    *bufp = gpa_to_hva(it->q->mem, it->gpa, it->left, &piece);
+    if (!*bufp) {
+        return CHAIN_BAD_ADDR;
+    }
+    *lenp = piece;
+    it->gpa += piece;
+    it->left -= piece;
+    if (!it->left && it->last) {
         it->done = true;
     }
     return CHAIN_OK;
@@ -691,6 +726,7 @@ virtq_set_notify(struct virtq *q, bool enable)
 void
 virtq_notify_guest(struct virtq *q)
 {
+    struct pollfd pfd;
     uint64_t one = 1;
     ssize_t retval;
     uint16_t flags;
@@ -708,6 +744,13 @@ virtq_notify_guest(struct virtq *q)
         return;
     }
 
+    /* A guest can fill its eventfd's counter, which would make write()
+     * block: write only while there is room. */
+    pfd.fd = q->callfd;
+    pfd.events = POLLOUT;
+    if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT)) {
+        return;
+    }
     do {
         retval = write(q->callfd, &one, sizeof one);
     } while (retval < 0 && errno == EINTR);

@@ -139,6 +139,29 @@ memory_destroy(void)
     free(mem);
 }
 
+/* Copies 'len' bytes between guest memory at 'gpa', which may span
+ * adjacent regions, and 'buf': into the guest if 'to_guest'. */
+static void
+guest_memcpy(uint64_t gpa, void *buf_, uint32_t len, bool to_guest)
+{
+    uint8_t *buf = buf_;
+
+    while (len) {
+        uint64_t end = gpa < GPA1 ? GPA1 : GPA1 + REGION_SIZE;
+        uint32_t piece = MIN(len, end - gpa);
+        uint8_t *p = hva(gpa, piece);
+
+        if (to_guest) {
+            memcpy(p, buf, piece);
+        } else {
+            memcpy(buf, p, piece);
+        }
+        gpa += piece;
+        buf += piece;
+        len -= piece;
+    }
+}
+
 static struct guest *
 guest_create(uint16_t size, uint64_t features, uint16_t start, int callfd)
 {
@@ -241,7 +264,11 @@ static uint16_t
 guest_post_rx(struct guest *g, const struct seg *segs, int n)
 {
     for (int i = 0; i < n; i++) {
-        memset(hva(segs[i].gpa, segs[i].len), 0xaa, segs[i].len);
+        uint8_t *garbage = xmalloc(segs[i].len);
+
+        memset(garbage, 0xaa, segs[i].len);
+        guest_memcpy(segs[i].gpa, garbage, segs[i].len, true);
+        free(garbage);
     }
     return guest_post(g, segs, n, VRING_DESC_F_WRITE);
 }
@@ -265,13 +292,15 @@ guest_tx(struct guest *g, int seed, uint32_t len, const struct seg *segs,
     uint32_t ofs = 0;
 
     for (int i = 0; i < n; i++) {
-        uint8_t *p = hva(segs[i].gpa, segs[i].len);
+        uint8_t *p = xmalloc(segs[i].len);
 
         for (uint32_t j = 0; j < segs[i].len; j++, ofs++) {
             p[j] = (ofs < g->hdr_len ? 0xee
                     : ofs < total ? pattern(seed, ofs - g->hdr_len)
                     : 0);
         }
+        guest_memcpy(segs[i].gpa, p, segs[i].len, true);
+        free(p);
     }
     return guest_post(g, segs, n, 0);
 }
@@ -315,7 +344,7 @@ guest_read_chain(struct guest *g, uint32_t id, uint32_t len, uint8_t *dst)
         const struct seg *s = &g->bufs[id][i];
         uint32_t chunk = MIN(s->len, len - n);
 
-        memcpy(dst + n, hva(s->gpa, chunk), chunk);
+        guest_memcpy(s->gpa, dst + n, chunk, false);
         n += chunk;
     }
     return n;
@@ -568,6 +597,11 @@ test_dequeue(int hdr_len)
     guest_tx(g, 8, 8 * 20 - hdr_len, segs8, 8);
     dequeue(g, 32);
     print_state(g);
+
+    /* A buffer that spans the two regions, which are adjacent. */
+    guest_tx1(g, 9, 60, GPA1 - 30);
+    dequeue(g, 32);
+    print_state(g);
     guest_destroy(g);
 }
 
@@ -604,6 +638,11 @@ test_enqueue(int hdr_len)
     guest_post_rx1(g, GPA0 + 0x2000, hdr_len);
     enqueue1(g, 7, 1);
     enqueue1(g, 8, 0);
+    print_state(g);
+
+    /* A buffer that spans the two regions, which are adjacent. */
+    guest_post_rx1(g, GPA1 - 50, 100);
+    enqueue1(g, 9, 60);
     print_state(g);
     guest_destroy(g);
 }
@@ -803,8 +842,8 @@ test_bad_tx(void)
             guest_publish(g, 0);
             break;
         case 5:
-            name = "straddles two regions";
-            guest_desc(g, 0, GPA1 - 30, 72, 0, 0);
+            name = "starts in a region and ends outside memory";
+            guest_desc(g, 0, GPA1 + REGION_SIZE - 30, 72, 0, 0);
             guest_publish(g, 0);
             break;
         case 6:
@@ -913,8 +952,8 @@ test_bad_rx(bool mergeable)
             guest_publish(g, 0);
             break;
         case 4:
-            name = "straddles two regions";
-            guest_desc(g, 0, GPA1 - 50, 100, w, 0);
+            name = "starts in a region and ends outside memory";
+            guest_desc(g, 0, GPA1 + REGION_SIZE - 50, 100, w, 0);
             guest_publish(g, 0);
             break;
         case 5:

@@ -40,7 +40,12 @@ step "Starting guest1 (testpmd rxonly, serves guest1.sock) and guest0" \
 guest_start guest1 $sandbox/guest1.sock 1 rxonly
 guest_start guest0 $sandbox/vdpa0 0 txonly
 wait_connected vdpa0 vdpa1
-echo "Both guests connected; forwarding for $seconds seconds..."
+echo "Both guests connected; waiting for traffic..."
+# A port is connected before its guest starts forwarding: wait for the
+# sender to send and for OVS to receive what it sent.
+wait_for "test \$(guest_count guest0 TX) -gt 0"
+wait_for "test \$(ovs-vsctl get Interface vdpa0 statistics:rx_packets) -gt 0"
+echo "Forwarding for $seconds seconds..."
 sleep "$seconds"
 # Stop the sender and let the last packets reach guest1, which stays
 # connected so that the status and the engine's counters show it.

@@ -65,7 +65,9 @@ guest_start () {
     local name=$1 sock=$2 server=$3 mode=$4
     shift 4
     test $server = 0 || rm -f $sock
-    dpdk-testpmd --lcores="${guest_lcores:-0,1}" --no-pci --no-huge -m 512 \
+    # Line-buffered, so that guest_count reads the latest statistics.
+    stdbuf -oL dpdk-testpmd --lcores="${guest_lcores:-0,1}" --no-pci \
+        --no-huge -m 512 \
         --file-prefix=$prefix-$name --log-level=pmd.*:error \
         --vdev "net_virtio_user0,path=$sock,server=$server,queues=1" \
         -- --forward-mode=$mode --nb-cores=1 --total-num-mbufs=16384 \
@@ -88,7 +90,9 @@ guests_stop () {
             kill -0 $pid 2>/dev/null || break
             sleep 0.1
         done
-        kill -9 $pid 2>/dev/null || true
+        if kill -9 $pid 2>/dev/null; then
+            echo "$name did not exit within 5 s of SIGINT: killed it" >&2
+        fi
         rm -rf /var/run/dpdk/$prefix-$name
         guests=$(echo $guests | tr ' ' '\n' | grep -vx $name | tr '\n' ' ')
     done
