@@ -1527,6 +1527,14 @@ account_sent(struct dpdkvdpa_txq *txq, int n_batch, struct rte_mbuf **pkts,
     counter_add(&txq->retries, retries);
 }
 
+/* Drops all of 'batch', counting it on 'txq'. */
+static void
+drop_batch(struct dpdkvdpa_txq *txq, struct dp_packet_batch *batch)
+{
+    counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
+    dp_packet_delete_batch(batch, true);
+}
+
 /* Copies 'batch' into the guest's receive virtqueue of the queue pair that
  * 'txq' maps to: the sw datapath.  Called with 'txq->lock'. */
 static void
@@ -1539,8 +1547,7 @@ send_to_guest(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     int n_pkts, sent = 0, retries = 0, max_retries;
 
     if (OVS_UNLIKELY(vid < 0 || !dev->vhost_ready || pair < 0)) {
-        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
-        dp_packet_delete_batch(batch, true);
+        drop_batch(txq, batch);
         return;
     }
 
@@ -1573,8 +1580,7 @@ send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     int n_pkts, sent = 0, retries = 0, max_retries;
 
     if (OVS_UNLIKELY(get_vid(dev) < 0 || !dev->vhost_ready)) {
-        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
-        dp_packet_delete_batch(batch, true);
+        drop_batch(txq, batch);
         return;
     }
 
@@ -1606,8 +1612,7 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
     struct dpdkvdpa_txq *txq = &dev->txqs[qid % netdev->n_txq];
 
     if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
-        counter_add(&txq->stats.dropped, dp_packet_batch_size(batch));
-        dp_packet_delete_batch(batch, true);
+        drop_batch(txq, batch);
         return 0;
     }
 

@@ -479,7 +479,7 @@ sim_migration_done(int vid)
         return -1;
     }
     sim_lock(dev);
-    if (!dev || !dev->guest_mac_known) {
+    if (!dev->guest_mac_known) {
         goto out;
     }
     m = rte_pktmbuf_alloc(dev->mp);
@@ -595,10 +595,6 @@ static struct rte_vdpa_dev_ops sim_ops = {
 
 /* The engine thread. */
 
-/* Moves packets through representor queue 'q': what the guest sent on its
- * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
- * the guest's queue pairs (it may use fewer than the device has).
- * Returns the number of packets moved. */
 /* Returns the guest receive vring that representor queue 'q' delivers to:
  * one of those the guest enabled, spread as OVS spreads its txqs over a sw
  * port's enabled vrings, or -1 if there is none. */
@@ -617,6 +613,10 @@ sim_guest_rx_vring(const struct sim_device *dev, int q)
     return n ? 2 * pairs[q % n] : -1;
 }
 
+/* Moves packets through representor queue 'q': what the guest sent on its
+ * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
+ * the guest's queue pairs (it may use fewer than the device has).
+ * Returns the number of packets moved. */
 static int
 sim_process_queue(struct sim_device *dev, int q)
     OVS_REQUIRES(dev->mutex)

@@ -48,7 +48,7 @@ enum chain_error {
     CHAIN_INDIRECT,             /* VRING_DESC_F_INDIRECT, not negotiated. */
     CHAIN_WRITABLE,             /* TX buffer marked device-writable. */
     CHAIN_READ_ONLY,            /* RX buffer not marked device-writable. */
-    CHAIN_BAD_ADDR,             /* Buffer not inside one memory region. */
+    CHAIN_BAD_ADDR,             /* Buffer (or part) outside guest memory. */
     CHAIN_SHORT,                /* Shorter than the virtio-net header. */
     CHAIN_LONG,                 /* TX frame longer than the maximum. */
     CHAIN_TOO_MANY,             /* Packet over VIRTQ_MAX_PACKET_DESCS. */
