@@ -120,6 +120,9 @@ VDPA_OVS_MAKEVAR([$OVS_BUILDDIR/Makefile], [SSL_LIBS]) dnl
 VDPA_OVS_MAKEVAR([$OVS_BUILDDIR/Makefile], [CAPNG_LDADD])"
   OVS_VSWITCHD_LDFLAGS="VDPA_OVS_MAKEVAR([$OVS_BUILDDIR/Makefile],
                                          [DPDK_vswitchd_LDFLAGS])"
+  dnl The Python 3 that OVS was configured with renders our manpage.
+  PYTHON3="VDPA_OVS_MAKEVAR([$OVS_BUILDDIR/Makefile], [PYTHON3])"
+  AC_SUBST([PYTHON3])
   AC_SUBST([OVS_SRCDIR])
   AC_SUBST([OVS_BUILDDIR])
   AC_SUBST([OVS_LIBS])

@@ -10,6 +10,7 @@ TESTSUITE_AT = \
 	tests/vdpa-macros.at \
 	tests/unit-config.at \
 	tests/unit-virtq.at \
+	tests/unit-docs.at \
 	tests/system-vdpa.at \
 	tests/system-vdpa-hw.at \
 	tests/system-vdpa-cycles.at \
