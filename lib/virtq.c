@@ -549,6 +549,39 @@ enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
     return error;
 }
 
+/* Takes the next chain that the guest made available in RX queue 'q' (the
+ * caller checked, through '*n_avail', that there is one), stores its head
+ * in '*headp' and writes as much of 's' into it as fits, as
+ * enqueue_chain() does.  A bad chain is counted and logged, and 's' is put
+ * back as it was before it. */
+static enum chain_error
+take_rx_chain(struct virtq *q, struct rx_stream *s, int *n_avail,
+              uint16_t *headp, uint32_t *writtenp, uint32_t *budget)
+{
+    struct rx_stream saved = *s;
+    enum chain_error error;
+
+    (*n_avail)--;
+    *headp = take_avail(q);
+    error = enqueue_chain(q, *headp, s, writtenp, budget);
+    if (error) {
+        q->stats.bad_descs++;
+        log_bad_chain(q, "RX", *headp, error);
+        *s = saved;
+    }
+    return error;
+}
+
+/* Empties the 'n' used entries from 'start' on, filled in but not yet
+ * published, so that their buffers go back to the guest holding nothing. */
+static void
+zero_used_lens(struct virtq *q, uint16_t start, uint16_t n)
+{
+    for (uint16_t i = 0; i < n; i++) {
+        q->used->ring[(uint16_t) (start + i) & (q->size - 1)].len = 0;
+    }
+}
+
 /* Delivers 's' into one chain of RX queue 'q' without VIRTIO_NET_F_MRG_RXBUF.
  * Returns 1 if it did, 0 if the guest has no buffer now, or -1 if the packet
  * was dropped because it does not fit the next buffer. */
@@ -556,21 +589,12 @@ static int
 enqueue_one(struct virtq *q, struct rx_stream *s, int *n_avail)
 {
     while (*n_avail > 0) {
-        struct rx_stream saved = *s;
-        enum chain_error error;
+        uint32_t budget = VIRTQ_MAX_PACKET_DESCS;
         uint32_t written;
         uint16_t head;
 
-        uint32_t budget = VIRTQ_MAX_PACKET_DESCS;
-
-        (*n_avail)--;
-        head = take_avail(q);
-        error = enqueue_chain(q, head, s, &written, &budget);
-        if (error) {
-            q->stats.bad_descs++;
-            log_bad_chain(q, "RX", head, error);
+        if (take_rx_chain(q, s, n_avail, &head, &written, &budget)) {
             put_used(q, head, 0);
-            *s = saved;
         } else if (!rx_stream_done(s)) {
             /* Leave the buffer to a smaller packet, as vhost-net does. */
             q->last_avail_idx--;
@@ -596,25 +620,15 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
     uint16_t n_bufs = 0;
 
     while (*n_avail > 0) {
-        struct rx_stream saved = *s;
-        enum chain_error error;
         uint32_t written;
         uint16_t head;
 
-        (*n_avail)--;
-        head = take_avail(q);
-        error = enqueue_chain(q, head, s, &written, &budget);
-        if (error) {
-            q->stats.bad_descs++;
-            log_bad_chain(q, "RX", head, error);
-            *s = saved;
+        if (take_rx_chain(q, s, n_avail, &head, &written, &budget)) {
             if (n_bufs) {
                 /* The packet's used entries are filled in but not yet
                  * published.  A stray entry cannot go between them, so drop
                  * the packet: its buffers go back empty. */
-                for (uint16_t i = 0; i < n_bufs; i++) {
-                    q->used->ring[(used_start + i) & (q->size - 1)].len = 0;
-                }
+                zero_used_lens(q, used_start, n_bufs);
                 put_used(q, head, 0);
                 return -1;
             }
@@ -634,9 +648,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
 
     if (n_bufs && (uint16_t) (q->last_avail_idx - avail_start) == q->size) {
         /* Even all the ring's buffers cannot hold the packet. */
-        for (uint16_t i = 0; i < n_bufs; i++) {
-            q->used->ring[(used_start + i) & (q->size - 1)].len = 0;
-        }
+        zero_used_lens(q, used_start, n_bufs);
         return -1;
     }
 
