@@ -6,7 +6,10 @@ lib_libovs_vdpa_la_SOURCES = \
 	lib/dpdkvdpa-mempool.h \
 	lib/netdev-dpdkvdpa.c \
 	lib/netdev-dpdkvdpa.h \
+	lib/vdpa-caps.c \
+	lib/vdpa-caps.h \
 	lib/vdpa-driver.h \
+	lib/vdpa-engine-list.c \
 	lib/vdpa-engine.c \
 	lib/vdpa-engine.h \
 	lib/vdpa-sim.c \

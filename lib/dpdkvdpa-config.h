@@ -25,13 +25,30 @@
 
 #include <stdbool.h>
 
+#include <rte_ether.h>
+
 #include "openvswitch/compiler.h"
 
 struct smap;
 
 #define DPDKVDPA_TX_RETRIES_DEFAULT 8
 #define DPDKVDPA_TX_RETRIES_MAX 32
+
+/* A vhost-user device has up to this many queue pairs (DPDK's own limit). */
 #define DPDKVDPA_MAX_QUEUE_PAIRS 128
+
+/* The longest frame that a packet of 'MTU' bytes makes on a port: the
+ * Ethernet header, one VLAN tag and the CRC on top of the MTU, as OVS's
+ * netdev-dpdk sizes its mbufs. */
+#define DPDKVDPA_MTU_TO_FRAME_LEN(MTU) \
+    ((MTU) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
+
+/* The largest MTU of a port: 9728 bytes, the longest frame OVS's
+ * netdev-dpdk takes (its NETDEV_DPDK_MAX_PKT_LEN), less the Ethernet header
+ * and the CRC, which makes 9710. */
+#define DPDKVDPA_MAX_FRAME_LEN 9728
+#define DPDKVDPA_MAX_MTU \
+    (DPDKVDPA_MAX_FRAME_LEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN)
 
 /* Which datapath a port may use. */
 enum dpdkvdpa_mode {

@@ -23,6 +23,7 @@
 #include <rte_mempool.h>
 
 #include "dp-packet.h"
+#include "dpdkvdpa-config.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
@@ -36,10 +37,6 @@ VLOG_DEFINE_THIS_MODULE(dpdkvdpa_mempool);
  * packets in flight between them. */
 #define MEMPOOL_N_MBUFS 16384
 #define MEMPOOL_CACHE_SIZE 256
-
-/* The largest frame that an MTU allows: Ethernet header, one VLAN tag and
- * the CRC on top of the MTU, as netdev-dpdk sizes its mbufs. */
-#define MTU_TO_FRAME_LEN(MTU) ((MTU) + 14 + 4 + 4)
 
 struct dpdkvdpa_mempool {
     struct ovs_list list_node;      /* In 'mempools'. */
@@ -82,7 +79,7 @@ mempool_create(int mtu, int numa_id)
 {
     static unsigned int serial;
     uint32_t priv_size = sizeof(struct dp_packet) - sizeof(struct rte_mbuf);
-    uint32_t data_size = MTU_TO_FRAME_LEN(mtu) + RTE_PKTMBUF_HEADROOM;
+    uint32_t data_size = DPDKVDPA_MTU_TO_FRAME_LEN(mtu) + RTE_PKTMBUF_HEADROOM;
     char name[RTE_MEMPOOL_NAMESIZE];
     struct rte_mempool *mp;
 

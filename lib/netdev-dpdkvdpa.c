@@ -66,9 +66,6 @@
 VLOG_DEFINE_THIS_MODULE(netdev_dpdkvdpa);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* A vhost-user device has up to this many queue pairs (DPDK's own limit). */
-#define MAX_QUEUE_PAIRS 128
-
 /* Virtqueue numbering: pair N is guest rx 2N (our tx), guest tx 2N+1. */
 #define VIRTQ_GUEST_RX(QP) ((QP) * 2)
 #define VIRTQ_GUEST_TX(QP) ((QP) * 2 + 1)
@@ -147,8 +144,8 @@ struct netdev_dpdkvdpa {
     /* Which vrings the guest enabled, by queue pair, as the vhost library
      * reports them, and whether that changed since the main thread applied
      * it (see netdev_dpdkvdpa_run()). */
-    atomic_bool guest_tx_enabled[MAX_QUEUE_PAIRS];    /* Our rxq. */
-    atomic_bool guest_rx_enabled[MAX_QUEUE_PAIRS];    /* Our txq. */
+    atomic_bool guest_tx_enabled[DPDKVDPA_MAX_QUEUE_PAIRS];    /* Our rxq. */
+    atomic_bool guest_rx_enabled[DPDKVDPA_MAX_QUEUE_PAIRS];    /* Our txq. */
     atomic_bool vrings_changed;
 
     /* The hw datapath, or why not.  'requested_vdpa' and the reason are
@@ -164,8 +161,8 @@ struct netdev_dpdkvdpa {
 
     /* Only the first 'up.n_txq' are in use; the counters of all of them
      * add up to the port's. */
-    struct dpdkvdpa_txq txqs[MAX_QUEUE_PAIRS];
-    struct dpdkvdpa_rxq rxqs[MAX_QUEUE_PAIRS];
+    struct dpdkvdpa_txq txqs[DPDKVDPA_MAX_QUEUE_PAIRS];
+    struct dpdkvdpa_rxq rxqs[DPDKVDPA_MAX_QUEUE_PAIRS];
 };
 
 struct netdev_rxq_dpdkvdpa {
@@ -257,7 +254,7 @@ dpdkvdpa_find_by_socket(const char *path)
 static void
 clear_vring_states(struct netdev_dpdkvdpa *dev)
 {
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         atomic_store_relaxed(&dev->guest_tx_enabled[i], false);
         atomic_store_relaxed(&dev->guest_rx_enabled[i], false);
     }
@@ -269,10 +266,11 @@ static void
 remap_txqs(struct netdev_dpdkvdpa *dev)
     OVS_REQUIRES(dev->mutex)
 {
-    int enabled[MAX_QUEUE_PAIRS];
+    int n_pairs = MIN(dev->n_vrings / 2, DPDKVDPA_MAX_QUEUE_PAIRS);
+    int enabled[DPDKVDPA_MAX_QUEUE_PAIRS];
     int n_enabled = 0;
 
-    for (int i = 0; i < dev->n_vrings / 2 && i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < n_pairs; i++) {
         bool on;
 
         atomic_read_relaxed(&dev->guest_rx_enabled[i], &on);
@@ -290,7 +288,7 @@ remap_txqs(struct netdev_dpdkvdpa *dev)
 static void
 quiesce_queues(struct netdev_dpdkvdpa *dev)
 {
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         rte_spinlock_lock(&dev->rxqs[i].lock);
         rte_spinlock_unlock(&dev->rxqs[i].lock);
         rte_spinlock_lock(&dev->txqs[i].lock);
@@ -430,7 +428,7 @@ new_device(int vid)
     rte_vhost_get_negotiated_features(vid, &features);
     dev->features = features;
     dev->n_vrings = rte_vhost_get_vring_num(vid);
-    n_queues = MAX(1, MIN(dev->n_vrings / 2, MAX_QUEUE_PAIRS));
+    n_queues = MAX(1, MIN(dev->n_vrings / 2, DPDKVDPA_MAX_QUEUE_PAIRS));
     numa_id = rte_vhost_get_numa_node(vid);
     if (numa_id < 0) {
         numa_id = dev->numa_id;
@@ -485,7 +483,8 @@ vring_state_changed(int vid, uint16_t vring, int enable)
     struct netdev_dpdkvdpa *dev = NULL;
     int qp = vring / 2;
 
-    if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE && qp < MAX_QUEUE_PAIRS) {
+    if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE
+        && qp < DPDKVDPA_MAX_QUEUE_PAIRS) {
         /* The port cannot go away meanwhile: destroying it unregisters its
          * socket, which waits for this callback to return. */
         atomic_read(&conn_ports[vid], &dev);
@@ -666,7 +665,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     dev->numa_id = dev->requested_numa_id = 0;
     dev->requested_n_queues = 1;
     eth_addr_random(&dev->hwaddr);
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         rte_spinlock_init(&dev->rxqs[i].lock);
         rte_spinlock_init(&dev->txqs[i].lock);
     }
@@ -919,7 +918,7 @@ representor_start(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     }
     n = MIN(vdpa->caps.queue_pairs, MIN(info.max_rx_queues,
                                         info.max_tx_queues));
-    n = MAX(1, MIN(n, MAX_QUEUE_PAIRS));
+    n = MAX(1, MIN(n, DPDKVDPA_MAX_QUEUE_PAIRS));
     socket = rte_eth_dev_socket_id(port);
     socket = socket < 0 ? SOCKET_ID_ANY : socket;
 
@@ -1138,7 +1137,7 @@ netdev_dpdkvdpa_set_mtu(struct netdev *netdev, int mtu)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
-    if (mtu < ETH_PAYLOAD_MIN || mtu > 9710) {
+    if (mtu < ETH_PAYLOAD_MIN || mtu > DPDKVDPA_MAX_MTU) {
         VLOG_WARN("%s: unsupported MTU %d", netdev_get_name(netdev), mtu);
         return EINVAL;
     }
@@ -1195,12 +1194,12 @@ netdev_dpdkvdpa_get_stats(const struct netdev *netdev,
     stats->rx_packets = stats->rx_bytes = stats->rx_dropped = 0;
     stats->tx_packets = stats->tx_bytes = stats->tx_dropped = 0;
     ovs_mutex_lock(&dev->mutex);
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         stats->rx_packets += counter_get(&dev->rxqs[i].stats.packets);
         stats->rx_bytes += counter_get(&dev->rxqs[i].stats.bytes);
         stats->rx_dropped += counter_get(&dev->rxqs[i].stats.dropped);
     }
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         stats->tx_packets += counter_get(&dev->txqs[i].stats.packets);
         stats->tx_bytes += counter_get(&dev->txqs[i].stats.bytes);
         stats->tx_dropped += counter_get(&dev->txqs[i].stats.dropped);
@@ -1219,6 +1218,23 @@ add_counter(struct netdev_custom_stats *stats, const char *name,
     c->value = value;
 }
 
+static void
+add_vring_counters(int vring, const struct rte_vdpa_stat_name *names,
+                   const struct rte_vdpa_stat *values, int n, void *stats_)
+{
+    struct netdev_custom_stats *stats = stats_;
+
+    stats->counters = xrealloc(stats->counters,
+                               (stats->size + n) * sizeof *stats->counters);
+    for (int i = 0; i < n; i++) {
+        char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
+
+        snprintf(name, sizeof name, "vdpa_vring%d_%.20s", vring,
+                 names[values[i].id].name);
+        add_counter(stats, name, values[i].value);
+    }
+}
+
 /* Adds the hw datapath's counters, as the vDPA device keeps them for each
  * of the guest's vrings, to 'stats', named "vdpa_vringN_<counter>". */
 static void
@@ -1226,36 +1242,12 @@ add_engine_counters(const struct netdev_dpdkvdpa *dev,
                     struct netdev_custom_stats *stats)
     OVS_REQUIRES(dev->mutex)
 {
-    struct rte_vdpa_device *vdev = dev->vdpa->vdev;
     /* All the device's vrings, so that the counters stay when the guest
      * goes away. */
-    int n_vrings = 2 * MIN(dev->vdpa->caps.queue_pairs, MAX_QUEUE_PAIRS);
-    struct rte_vdpa_stat_name *names;
-    struct rte_vdpa_stat *values;
-    int n = rte_vdpa_get_stats_names(vdev, NULL, 0);
+    int n_vrings = 2 * MIN(dev->vdpa->caps.queue_pairs,
+                           DPDKVDPA_MAX_QUEUE_PAIRS);
 
-    if (n <= 0) {
-        return;
-    }
-    names = xcalloc(n, sizeof *names);
-    values = xcalloc(n, sizeof *values);
-    n = rte_vdpa_get_stats_names(vdev, names, n);
-    stats->counters = xrealloc(stats->counters,
-                               (stats->size + n * n_vrings)
-                               * sizeof *stats->counters);
-    for (int q = 0; q < n_vrings; q++) {
-        int got = rte_vdpa_get_stats(vdev, q, values, n);
-
-        for (int i = 0; i < got; i++) {
-            char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
-
-            snprintf(name, sizeof name, "vdpa_vring%d_%.20s", q,
-                     names[values[i].id].name);
-            add_counter(stats, name, values[i].value);
-        }
-    }
-    free(names);
-    free(values);
+    vdpa_device_stats(dev->vdpa->vdev, n_vrings, add_vring_counters, stats);
 }
 
 static int
@@ -1270,7 +1262,7 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
     stats->size = 0;
     stats->counters = xcalloc(3 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
                               sizeof *stats->counters);
-    for (int i = 0; i < MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         retries += counter_get(&dev->txqs[i].retries);
         failure_drops += counter_get(&dev->txqs[i].failure_drops);
         mtu_drops += counter_get(&dev->txqs[i].mtu_drops);

@@ -29,22 +29,17 @@
 
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
-#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(vdpa_engine);
-
-/* Feature bits that the vhost headers may not name. */
-#define VIRTIO_F_VERSION_1_BIT 32
-#define VHOST_USER_F_PROTOCOL_FEATURES_BIT 30
 
 struct vdpa_engine {
     int eid;
     char *name;                 /* "vdpa_simN" or the DPDK driver's name. */
 };
 
-/* The table, built in the main thread and read by any thread under
- * 'engine_mutex'. */
+/* The table, changed only in the main thread, always under 'engine_mutex',
+ * which any thread takes to look a device up (see vdpa-engine.h). */
 static struct ovs_mutex engine_mutex = OVS_MUTEX_INITIALIZER;
 static struct vdpa_engine *engines;
 static size_t n_engines;
@@ -279,111 +274,13 @@ vdpa_engine_representor(const struct vdpa_device *dev,
     return 0;
 }
 
-/* What a port with 'queue_pairs' queue pairs needs of a device: the queues,
- * virtio 1.0 (OVS exchanges only modern virtio-net headers with vDPA
- * devices), and multiqueue negotiation when there is more than one. */
+/* Calls 'cb' once for each of the first 'n_vrings' vrings of 'vdev' with
+ * the counters that the device keeps for it (the vDPA stats ops): 'n'
+ * values in 'stats', each naming its counter by an index into 'names', and
+ * 'aux'.  Does nothing if the device keeps no counters. */
 void
-vdpa_caps_for_port(int queue_pairs, struct vdpa_caps *need)
-{
-    need->queue_pairs = queue_pairs;
-    need->features = (UINT64_C(1) << VIRTIO_F_VERSION_1_BIT)
-                     | (UINT64_C(1) << VHOST_USER_F_PROTOCOL_FEATURES_BIT);
-    need->protocol_features = (queue_pairs > 1
-                               ? UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ
-                               : 0);
-}
-
-/* Returns NULL if 'have' covers 'need', otherwise why not. */
-char *
-vdpa_caps_check(const char *device, const struct vdpa_caps *have,
-                const struct vdpa_caps *need)
-{
-    struct ds missing = DS_EMPTY_INITIALIZER;
-    uint64_t lack;
-
-    if (have->queue_pairs < need->queue_pairs) {
-        return xasprintf("device %s has %"PRIu32" queue pairs, the port "
-                         "needs %"PRIu32, device, have->queue_pairs,
-                         need->queue_pairs);
-    }
-    lack = need->features & ~have->features;
-    if (lack) {
-        vdpa_format_features(&missing, lack);
-        return xasprintf("device %s lacks virtio features %s", device,
-                         ds_steal_cstr(&missing));
-    }
-    lack = need->protocol_features & ~have->protocol_features;
-    if (lack) {
-        vdpa_format_protocol_features(&missing, lack);
-        return xasprintf("device %s lacks vhost-user protocol features %s",
-                         device, ds_steal_cstr(&missing));
-    }
-    return NULL;
-}
-
-static void
-format_bits(struct ds *ds, uint64_t bits, const char *const names[64])
-{
-    bool first = true;
-
-    for (int i = 0; i < 64; i++) {
-        if (bits & (UINT64_C(1) << i)) {
-            if (names[i]) {
-                ds_put_format(ds, "%s%s", first ? "" : ",", names[i]);
-            } else {
-                ds_put_format(ds, "%sbit%d", first ? "" : ",", i);
-            }
-            first = false;
-        }
-    }
-    if (first) {
-        ds_put_cstr(ds, "none");
-    }
-}
-
-/* Puts the names of virtio-net 'features' in 'ds', comma separated. */
-void
-vdpa_format_features(struct ds *ds, uint64_t features)
-{
-    static const char *const names[64] = {
-        [0] = "CSUM", [1] = "GUEST_CSUM", [3] = "MTU", [5] = "MAC",
-        [7] = "GUEST_TSO4", [8] = "GUEST_TSO6", [9] = "GUEST_ECN",
-        [10] = "GUEST_UFO", [11] = "HOST_TSO4", [12] = "HOST_TSO6",
-        [13] = "HOST_ECN", [14] = "HOST_UFO", [15] = "MRG_RXBUF",
-        [16] = "STATUS", [17] = "CTRL_VQ", [18] = "CTRL_RX",
-        [19] = "CTRL_VLAN", [21] = "GUEST_ANNOUNCE", [22] = "MQ",
-        [23] = "CTRL_MAC_ADDR", [24] = "NOTIFY_ON_EMPTY",
-        [27] = "ANY_LAYOUT", [28] = "INDIRECT_DESC", [29] = "EVENT_IDX",
-        [30] = "PROTOCOL_FEATURES", [32] = "VERSION_1",
-        [33] = "ACCESS_PLATFORM", [34] = "RING_PACKED", [35] = "IN_ORDER",
-        [36] = "ORDER_PLATFORM", [37] = "SR_IOV", [38] = "NOTIFICATION_DATA",
-        [40] = "RING_RESET", [61] = "RSC_EXT", [62] = "STANDBY",
-    };
-
-    format_bits(ds, features, names);
-}
-
-/* Puts the names of vhost-user protocol 'features' in 'ds'. */
-void
-vdpa_format_protocol_features(struct ds *ds, uint64_t features)
-{
-    static const char *const names[64] = {
-        [0] = "MQ", [1] = "LOG_SHMFD", [2] = "RARP", [3] = "REPLY_ACK",
-        [4] = "NET_MTU", [5] = "BACKEND_REQ", [6] = "CROSS_ENDIAN",
-        [7] = "CRYPTO_SESSION", [8] = "PAGEFAULT", [9] = "CONFIG",
-        [10] = "BACKEND_SEND_FD", [11] = "HOST_NOTIFIER",
-        [12] = "INFLIGHT_SHMFD", [13] = "RESET_DEVICE", [15] = "CONFIG_MEM",
-        [16] = "STATUS",
-    };
-
-    format_bits(ds, features, names);
-}
-
-/* Puts the per-queue counters that 'vdev' keeps (the vDPA stats ops) for
- * its first 'n_vrings' vrings in 'ds', one line per vring. */
-void
-vdpa_format_device_stats(struct ds *ds, struct rte_vdpa_device *vdev,
-                         int n_vrings)
+vdpa_device_stats(struct rte_vdpa_device *vdev, int n_vrings,
+                  vdpa_device_stats_cb *cb, void *aux)
 {
     struct rte_vdpa_stat_name *names;
     struct rte_vdpa_stat *stats;
@@ -399,54 +296,54 @@ vdpa_format_device_stats(struct ds *ds, struct rte_vdpa_device *vdev,
     for (int q = 0; q < n_vrings && n > 0; q++) {
         int got = rte_vdpa_get_stats(vdev, q, stats, n);
 
-        ds_put_format(ds, "    vring %d (guest %s %d):", q,
-                      q % 2 ? "tx" : "rx", q / 2);
-        for (int i = 0; i < got; i++) {
-            ds_put_format(ds, " %s=%"PRIu64, names[stats[i].id].name,
-                          stats[i].value);
-        }
-        ds_put_char(ds, '\n');
+        cb(q, names, stats, MAX(got, 0), aux);
     }
     free(names);
     free(stats);
 }
 
 static void
-engine_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
-            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+format_vring_stats(int vring, const struct rte_vdpa_stat_name *names,
+                   const struct rte_vdpa_stat *stats, int n, void *ds_)
 {
-    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct ds *ds = ds_;
 
+    ds_put_format(ds, "    vring %d (guest %s %d):", vring,
+                  vring % 2 ? "tx" : "rx", vring / 2);
+    for (int i = 0; i < n; i++) {
+        ds_put_format(ds, " %s=%"PRIu64, names[stats[i].id].name,
+                      stats[i].value);
+    }
+    ds_put_char(ds, '\n');
+}
+
+/* Puts the per-queue counters that 'vdev' keeps (the vDPA stats ops) for
+ * its first 'n_vrings' vrings in 'ds', one line per vring. */
+void
+vdpa_format_device_stats(struct ds *ds, struct rte_vdpa_device *vdev,
+                         int n_vrings)
+{
+    vdpa_device_stats(vdev, n_vrings, format_vring_stats, ds);
+}
+
+/* Calls 'cb' with 'aux' for each engine, with a null 'dev', and then for
+ * each of its devices, after adding the devices that DPDK probed since the
+ * last look.  'cb' runs with the table locked: it must not call back into
+ * this module. */
+void
+vdpa_engine_visit(vdpa_engine_visit_cb *cb, void *aux)
+{
     scan_devices();
     ovs_mutex_lock(&engine_mutex);
     for (size_t e = 0; e < n_engines; e++) {
-        ds_put_format(&ds, "engine %d: %s\n", engines[e].eid,
-                      engines[e].name);
+        cb(engines[e].eid, engines[e].name, NULL, aux);
         for (size_t i = 0; i < n_devices; i++) {
-            const struct vdpa_device *dev = devices[i];
-
-            if (dev->eid != engines[e].eid) {
-                continue;
+            if (devices[i]->eid == engines[e].eid) {
+                cb(engines[e].eid, engines[e].name, devices[i], aux);
             }
-            ds_put_format(&ds, "  device %d: %s\n", dev->did, dev->name);
-            ds_put_format(&ds, "    queue pairs: %"PRIu32"\n",
-                          dev->caps.queue_pairs);
-            ds_put_format(&ds, "    features: 0x%016"PRIx64" ",
-                          dev->caps.features);
-            vdpa_format_features(&ds, dev->caps.features);
-            ds_put_format(&ds, "\n    protocol features: 0x%"PRIx64" ",
-                          dev->caps.protocol_features);
-            vdpa_format_protocol_features(&ds, dev->caps.protocol_features);
-            ds_put_format(&ds, "\n    port: %s\n",
-                          dev->port ? dev->port : "none");
         }
     }
-    if (!n_engines) {
-        ds_put_cstr(&ds, "no vDPA engines\n");
-    }
     ovs_mutex_unlock(&engine_mutex);
-    unixctl_command_reply(conn, ds_cstr(&ds));
-    ds_destroy(&ds);
 }
 
 /* Adds device 'vdev', named 'name', to engine 'engine_name', for an engine
@@ -489,11 +386,10 @@ vdpa_engine_report_failure(struct rte_vdpa_device *vdev, const char *reason)
 }
 
 /* Adds the vDPA devices DPDK probed to the table and registers
- * "dpdkvdpa/engine-list". */
+ * "dpdkvdpa/engine-list" (vdpa-engine-list.c). */
 void
 vdpa_engine_init(void)
 {
     scan_devices();
-    unixctl_command_register("dpdkvdpa/engine-list", "", 0, 0,
-                             engine_list, NULL);
+    vdpa_engine_list_register();
 }

@@ -27,25 +27,26 @@
  *
  * This module keeps that table, picks the device a port names, checks that
  * it can serve the port, passes a device's failure on to the port using it,
- * and shows all of it with "dpdkvdpa/engine-list".  An engine that DPDK does
- * not probe (the software engine) adds its devices here.  The table is
- * changed in the main thread; vdpa_engine_report_failure() may be called
- * from any thread. */
+ * and shows all of it with "dpdkvdpa/engine-list" (vdpa-engine-list.c).
+ * What a device offers and the check itself are in vdpa-caps.c.  An engine
+ * that DPDK does not probe (the software engine) adds its devices here.
+ *
+ * Threads: the table changes only in the main thread, under a mutex that
+ * every lookup takes too, so any thread may look a device up (the vhost
+ * library's and the engines' threads do, through
+ * vdpa_engine_report_failure()).  A device, once added, is never freed nor
+ * moved, and only its 'port' changes (under that mutex). */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "openvswitch/compiler.h"
+#include "vdpa-caps.h"
 
 struct ds;
 struct rte_vdpa_device;
-
-/* What a device offers, or what a port needs of one. */
-struct vdpa_caps {
-    uint32_t queue_pairs;
-    uint64_t features;            /* Virtio feature bits. */
-    uint64_t protocol_features;   /* vhost-user protocol feature bits. */
-};
+struct rte_vdpa_stat;
+struct rte_vdpa_stat_name;
 
 struct vdpa_device {
     int eid;
@@ -75,12 +76,20 @@ int vdpa_engine_representor(const struct vdpa_device *,
                             const char *representor, uint16_t *port_id,
                             char **errp);
 
-void vdpa_caps_for_port(int queue_pairs, struct vdpa_caps *need);
-char *vdpa_caps_check(const char *device, const struct vdpa_caps *have,
-                      const struct vdpa_caps *need)
-    OVS_WARN_UNUSED_RESULT;
-void vdpa_format_features(struct ds *, uint64_t features);
-void vdpa_format_protocol_features(struct ds *, uint64_t features);
+
+/* Walking the table, for "dpdkvdpa/engine-list". */
+typedef void vdpa_engine_visit_cb(int eid, const char *engine_name,
+                                  const struct vdpa_device *, void *aux);
+void vdpa_engine_visit(vdpa_engine_visit_cb *, void *aux);
+void vdpa_engine_list_register(void);
+
+/* A device's per-vring counters. */
+typedef void vdpa_device_stats_cb(int vring,
+                                  const struct rte_vdpa_stat_name *names,
+                                  const struct rte_vdpa_stat *stats, int n,
+                                  void *aux);
+void vdpa_device_stats(struct rte_vdpa_device *, int n_vrings,
+                       vdpa_device_stats_cb *, void *aux);
 void vdpa_format_device_stats(struct ds *, struct rte_vdpa_device *,
                               int n_vrings);
 
