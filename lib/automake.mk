@@ -12,6 +12,10 @@ lib_libovs_vdpa_la_SOURCES = \
 	lib/vdpa-engine-list.c \
 	lib/vdpa-engine.c \
 	lib/vdpa-engine.h \
+	lib/vdpa-sim-device.c \
+	lib/vdpa-sim-options.c \
+	lib/vdpa-sim-private.h \
+	lib/vdpa-sim-thread.c \
 	lib/vdpa-sim.c \
 	lib/vdpa-sim.h \
 	lib/virtq.c \

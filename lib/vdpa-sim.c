@@ -14,191 +14,28 @@
  * limitations under the License.
  */
 
+/* The software vDPA engine, like Linux's vdpa_sim: the vDPA device
+ * operations, which the vhost library's thread calls to hand a guest's
+ * virtqueues to a device (dev_conf), take them back (dev_close) and follow
+ * their state, and which report the device's counters.  vdpa-sim-private.h
+ * says where the rest of the engine is. */
+
 #include <config.h>
 
-#include "vdpa-sim.h"
+#include "vdpa-sim-private.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_arp.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
-#include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "dpdkvdpa-mempool.h"
+#include "dp-packet.h"
 #include "openvswitch/vlog.h"
-#include "ovs-rcu.h"
-#include "ovs-thread.h"
-#include "smap.h"
 #include "util.h"
-#include "vdpa-driver.h"
 #include "vdpa-engine.h"
-#include "virtq.h"
 
 VLOG_DEFINE_THIS_MODULE(vdpa_sim);
-
-#define SIM_MAX_QUEUE_PAIRS 8
-#define SIM_MAX_VRINGS (2 * SIM_MAX_QUEUE_PAIRS)
-#define SIM_RING_SIZE 1024
-#define SIM_BURST 32
-#define SIM_MTU 1500
-
-/* Idle passes over all devices before the thread sleeps on the kicks, and
- * how long it sleeps at most: packets that OVS sends to a representor do
- * not kick, so it must look at the rings now and then. */
-#define SIM_IDLE_PASSES 256
-#define SIM_SLEEP_MS 1
-
-/* What the devices offer unless their spec masks some of it. */
-#define SIM_FEATURES ((UINT64_C(1) << 32)       /* VERSION_1 */           \
-                      | (UINT64_C(1) << 30)     /* PROTOCOL_FEATURES */   \
-                      | (UINT64_C(1) << 15)     /* MRG_RXBUF */           \
-                      | (UINT64_C(1) << 22)     /* MQ */                  \
-                      | (UINT64_C(1) << 17))    /* CTRL_VQ */
-#define SIM_PROTOCOL_FEATURES                                       \
-    ((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ)                      \
-     | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK)             \
-     | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_RARP))
-
-struct sim_device {
-    struct rte_vdpa_device *vdev;
-    struct vdpa_sim_spec spec;
-    char name[RTE_ETH_NAME_MAX_LEN];
-    struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
-    struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
-    struct rte_mempool *mp;
-
-    /* The engine thread holds 'mutex' while it moves the device's packets,
-     * and takes it again right away, so the vhost library's thread, to
-     * change the device, takes it with sim_lock(), which makes the engine
-     * thread step aside.  A device's lock guards nothing of another
-     * device, so a guest that keeps its device busy stalls no other
-     * device's control. */
-    struct ovs_mutex mutex;
-    atomic_uint waiters;                  /* Threads in sim_lock(). */
-
-    /* Guarded by 'mutex'. */
-    int vid;                              /* Configured guest, or -1. */
-    int setup_vid;                        /* Guest 'enabled' belongs to. */
-    struct rte_vhost_memory *mem;
-    int n_vrings;
-    bool enabled[SIM_MAX_VRINGS];
-    struct virtq vqs[SIM_MAX_VRINGS];
-    int kickfds[SIM_MAX_VRINGS];
-    uint64_t kicks[SIM_MAX_VRINGS];
-    struct eth_addr_bytes {
-        uint8_t b[RTE_ETHER_ADDR_LEN];
-    } guest_mac;                          /* Learned from what it sends. */
-    bool guest_mac_known;
-};
-
-/* The devices, which never change after creation, and their specs are read
- * without locks, and so are the counters. */
-#define SIM_MAX_DEVICES 256
-static struct sim_device *sim_devices[SIM_MAX_DEVICES];
-static atomic_size_t n_sim_devices = ATOMIC_VAR_INIT(0);
-static pthread_t sim_thread;
-
-/* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
- * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
- * with what the engine can do) and "fail=conf". */
-char *
-vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
-{
-    char *copy, *engine_save, *engine;
-    char *error = NULL;
-
-    *specsp = NULL;
-    *np = 0;
-    if (!s || !s[0]) {
-        return NULL;
-    }
-
-    copy = xstrdup(s);
-    for (engine = strtok_r(copy, ";", &engine_save); engine && !error;
-         engine = strtok_r(NULL, ";", &engine_save)) {
-        struct vdpa_sim_spec spec = {
-            .n_devices = 1,
-            .queue_pairs = 1,
-            .features = SIM_FEATURES,
-        };
-        char *kv_save, *kv;
-
-        for (kv = strtok_r(engine, ", ", &kv_save); kv && !error;
-             kv = strtok_r(NULL, ", ", &kv_save)) {
-            char *value = strchr(kv, '=');
-            unsigned long long mask;
-            int n;
-
-            if (value) {
-                *value++ = '\0';
-            }
-            if (!value) {
-                error = xasprintf("\"%s\" is not KEY=VALUE", kv);
-            } else if (!strcmp(kv, "devices")) {
-                if (!str_to_int(value, 10, &n) || n < 1 || n > 64) {
-                    error = xasprintf("devices=%s: not 1 to 64", value);
-                }
-                spec.n_devices = n;
-            } else if (!strcmp(kv, "queues")) {
-                if (!str_to_int(value, 10, &n) || n < 1
-                    || n > SIM_MAX_QUEUE_PAIRS) {
-                    error = xasprintf("queues=%s: not 1 to %d", value,
-                                      SIM_MAX_QUEUE_PAIRS);
-                }
-                spec.queue_pairs = n;
-            } else if (!strcmp(kv, "features")) {
-                if (!str_to_ullong(value, 0, &mask)) {
-                    error = xasprintf("features=%s: not a number", value);
-                }
-                spec.features = SIM_FEATURES & mask;
-            } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
-                spec.fail_conf = true;
-            } else {
-                error = xasprintf("unknown setting %s=%s", kv, value);
-            }
-        }
-        if (!error) {
-            *specsp = xrealloc(*specsp, (*np + 1) * sizeof **specsp);
-            (*specsp)[(*np)++] = spec;
-        }
-    }
-    free(copy);
-    return error;
-}
-
-static void
-sim_lock(struct sim_device *dev)
-    OVS_ACQUIRES(dev->mutex)
-{
-    unsigned int orig;
-
-    atomic_add(&dev->waiters, 1, &orig);
-    ovs_mutex_lock(&dev->mutex);
-    atomic_sub(&dev->waiters, 1, &orig);
-}
-
-static void
-sim_unlock(struct sim_device *dev)
-    OVS_RELEASES(dev->mutex)
-{
-    ovs_mutex_unlock(&dev->mutex);
-}
-
-static size_t
-sim_n_devices(void)
-{
-    size_t n;
-
-    atomic_read(&n_sim_devices, &n);
-    return n;
-}
 
 static struct sim_device *
 sim_lookup(const struct rte_vdpa_device *vdev)
@@ -206,8 +43,8 @@ sim_lookup(const struct rte_vdpa_device *vdev)
     size_t n = sim_n_devices();
 
     for (size_t i = 0; i < n; i++) {
-        if (sim_devices[i]->vdev == vdev) {
-            return sim_devices[i];
+        if (vdpa_sim_devices[i]->vdev == vdev) {
+            return vdpa_sim_devices[i];
         }
     }
     return NULL;
@@ -468,9 +305,9 @@ sim_set_features(int vid)
 static int
 sim_migration_done(int vid)
 {
-    struct rte_ether_hdr *eth;
-    struct rte_arp_hdr *arp;
+    uint64_t stub[128 / 8];
     struct sim_device *dev;
+    struct dp_packet rarp;
     struct rte_mbuf *m;
     int error = -1;
 
@@ -486,22 +323,13 @@ sim_migration_done(int vid)
     if (!m) {
         goto out;
     }
-    eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-    memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-    memcpy(&eth->src_addr, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_RARP);
-    arp = (struct rte_arp_hdr *) (eth + 1);
-    memset(arp, 0, sizeof *arp);
-    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-    arp->arp_plen = 4;
-    arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REVREQUEST);
-    memcpy(&arp->arp_data.arp_sha, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
-    memcpy(&arp->arp_data.arp_tha, dev->guest_mac.b, RTE_ETHER_ADDR_LEN);
-    m->data_len = m->pkt_len = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
-    memset((char *) (arp + 1), 0,
-           m->data_len - sizeof *eth - sizeof *arp);
+    /* Padded to the shortest Ethernet frame, as a NIC sends it. */
+    dp_packet_use_stub(&rarp, stub, sizeof stub);
+    compose_rarp(&rarp, dev->guest_mac);
+    dp_packet_put_zeros(&rarp, ETH_TOTAL_MIN - dp_packet_size(&rarp));
+    memcpy(rte_pktmbuf_append(m, dp_packet_size(&rarp)),
+           dp_packet_data(&rarp), dp_packet_size(&rarp));
+    dp_packet_uninit(&rarp);
     if (rte_ring_enqueue(dev->to_ovs[0], m)) {
         rte_pktmbuf_free(m);
     } else {
@@ -578,7 +406,7 @@ sim_get_dev_type(struct rte_vdpa_device *vdev OVS_UNUSED, uint32_t *type)
     return 0;
 }
 
-static struct rte_vdpa_dev_ops sim_ops = {
+struct rte_vdpa_dev_ops vdpa_sim_ops = {
     .get_queue_num = sim_get_queue_num,
     .get_features = sim_get_features,
     .get_protocol_features = sim_get_protocol_features,
@@ -592,318 +420,3 @@ static struct rte_vdpa_dev_ops sim_ops = {
     .reset_stats = sim_reset_stats,
     .get_dev_type = sim_get_dev_type,
 };
-
-/* The engine thread. */
-
-/* Returns the guest receive vring that representor queue 'q' delivers to:
- * one of those the guest enabled, spread as OVS spreads its txqs over a sw
- * port's enabled vrings, or -1 if there is none. */
-static int
-sim_guest_rx_vring(const struct sim_device *dev, int q)
-    OVS_REQUIRES(dev->mutex)
-{
-    int pairs[SIM_MAX_QUEUE_PAIRS];
-    int n = 0;
-
-    for (int p = 0; p < dev->n_vrings / 2; p++) {
-        if (dev->enabled[2 * p]) {
-            pairs[n++] = p;
-        }
-    }
-    return n ? 2 * pairs[q % n] : -1;
-}
-
-/* Moves packets through representor queue 'q': what the guest sent on its
- * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
- * the guest's queue pairs (it may use fewer than the device has).
- * Returns the number of packets moved. */
-static int
-sim_process_queue(struct sim_device *dev, int q)
-    OVS_REQUIRES(dev->mutex)
-{
-    int guest_qps = dev->n_vrings / 2;
-    int rx_vring = sim_guest_rx_vring(dev, q);
-    struct virtq *guest_rx = &dev->vqs[rx_vring < 0 ? 0 : rx_vring];
-    struct rte_mbuf *pkts[SIM_BURST];
-    int n, moved = 0;
-
-    if (q < guest_qps && dev->enabled[2 * q + 1]) {
-        struct virtq *guest_tx = &dev->vqs[2 * q + 1];
-
-        n = virtq_dequeue(guest_tx, dev->mp, pkts, SIM_BURST);
-        if (n) {
-            unsigned int sent;
-
-            if (rte_pktmbuf_data_len(pkts[0]) >= 2 * RTE_ETHER_ADDR_LEN) {
-                memcpy(dev->guest_mac.b,
-                       rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
-                                               RTE_ETHER_ADDR_LEN),
-                       RTE_ETHER_ADDR_LEN);
-                dev->guest_mac_known = true;
-            }
-            sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
-                                          n, NULL);
-            if (sent < n) {
-                guest_tx->stats.dropped += n - sent;
-                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-            }
-            virtq_notify_guest(guest_tx);
-            moved += n;
-        }
-    }
-
-    n = rte_ring_dequeue_burst(dev->from_ovs[q], (void **) pkts, SIM_BURST,
-                               NULL);
-    if (n) {
-        int delivered = rx_vring >= 0 ? virtq_enqueue(guest_rx, pkts, n) : 0;
-
-        guest_rx->stats.dropped += n - delivered;
-        rte_pktmbuf_free_bulk(pkts, n);
-        if (delivered) {
-            virtq_notify_guest(guest_rx);
-        }
-        moved += n;
-    }
-    return moved;
-}
-
-/* Drops what OVS sends to a device that has no guest, as a NIC does: the
- * next guest must not get stale packets, and the mbufs go back to their
- * pool. */
-static void
-sim_drain(struct sim_device *dev)
-    OVS_REQUIRES(dev->mutex)
-{
-    struct rte_mbuf *pkts[SIM_BURST];
-
-    for (int q = 0; q < dev->spec.queue_pairs; q++) {
-        unsigned int n = rte_ring_dequeue_burst(dev->from_ovs[q],
-                                                (void **) pkts, SIM_BURST,
-                                                NULL);
-        rte_pktmbuf_free_bulk(pkts, n);
-    }
-}
-
-/* Sleeps until a guest kicks one of its transmit queues, or SIM_SLEEP_MS.
- * The guests are asked to kick only while the thread sleeps. */
-static void
-sim_sleep(void)
-{
-    struct pollfd fds[64];
-    struct sim_device *owners[64];
-    int vrings[64];
-    bool pending = false;
-    int n_fds = 0;
-
-    for (size_t i = 0; i < sim_n_devices(); i++) {
-        struct sim_device *dev = sim_devices[i];
-
-        ovs_mutex_lock(&dev->mutex);
-        for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
-            struct virtq *vq = &dev->vqs[v];
-
-            if (!dev->enabled[v] || dev->kickfds[v] < 0
-                || n_fds >= ARRAY_SIZE(fds)) {
-                continue;
-            }
-            virtq_set_notify(vq, true);
-            pending |= virtq_has_avail(vq);
-            fds[n_fds].fd = dev->kickfds[v];
-            fds[n_fds].events = POLLIN;
-            fds[n_fds].revents = 0;
-            owners[n_fds] = dev;
-            vrings[n_fds++] = v;
-        }
-        ovs_mutex_unlock(&dev->mutex);
-    }
-
-    if (!pending) {
-        poll(fds, n_fds, SIM_SLEEP_MS);
-    }
-
-    for (int i = 0; i < n_fds; i++) {
-        struct sim_device *dev = owners[i];
-        uint64_t count;
-
-        ovs_mutex_lock(&dev->mutex);
-        /* The fd may have been closed and its number reused while we
-         * slept: read it only if it is still this vring's kick fd. */
-        if (fds[i].revents & POLLIN
-            && dev->enabled[vrings[i]]
-            && dev->kickfds[vrings[i]] == fds[i].fd
-            && read(fds[i].fd, &count, sizeof count) == sizeof count) {
-            dev->kicks[vrings[i]] += count;
-        }
-        if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
-            virtq_set_notify(&dev->vqs[vrings[i]], false);
-        }
-        ovs_mutex_unlock(&dev->mutex);
-    }
-}
-
-static void *
-sim_thread_main(void *arg OVS_UNUSED)
-{
-    int idle = 0;
-
-    /* This thread uses no RCU-protected data: it must not hold back OVS's
-     * grace periods. */
-    ovsrcu_quiesce_start();
-    for (;;) {
-        int moved = 0;
-
-        for (size_t i = 0; i < sim_n_devices(); i++) {
-            struct sim_device *dev = sim_devices[i];
-            unsigned int waiters;
-
-            ovs_mutex_lock(&dev->mutex);
-            if (dev->vid < 0 || dev->n_vrings < 2) {
-                sim_drain(dev);
-            } else {
-                for (int q = 0; q < dev->spec.queue_pairs; q++) {
-                    moved += sim_process_queue(dev, q);
-                }
-            }
-            ovs_mutex_unlock(&dev->mutex);
-
-            /* Let the vhost library's thread change the device. */
-            for (;;) {
-                atomic_read(&dev->waiters, &waiters);
-                if (!waiters) {
-                    break;
-                }
-                sched_yield();
-            }
-        }
-
-        if (moved) {
-            idle = 0;
-        } else if (++idle >= SIM_IDLE_PASSES) {
-            sim_sleep();
-            idle = 0;
-        }
-    }
-    return NULL;
-}
-
-/* Device creation. */
-
-static struct sim_device *
-sim_device_create(const char *engine_name, int index,
-                  const struct vdpa_sim_spec *spec)
-{
-    struct sim_device *dev = xzalloc(sizeof *dev);
-    struct rte_eth_dev_info info;
-    uint16_t port_id;
-    char name[RTE_RING_NAMESIZE];
-    int port;
-
-    dev->spec = *spec;
-    ovs_mutex_init(&dev->mutex);
-    atomic_init(&dev->waiters, 0);
-    dev->vid = dev->setup_vid = -1;
-    for (int i = 0; i < SIM_MAX_VRINGS; i++) {
-        dev->kickfds[i] = dev->vqs[i].callfd = -1;
-    }
-    for (uint32_t q = 0; q < spec->queue_pairs; q++) {
-        snprintf(name, sizeof name, "%s_%d_in%u", engine_name, index, q);
-        dev->to_ovs[q] = rte_ring_create(name, SIM_RING_SIZE, SOCKET_ID_ANY,
-                                         0);
-        snprintf(name, sizeof name, "%s_%d_out%u", engine_name, index, q);
-        dev->from_ovs[q] = rte_ring_create(name, SIM_RING_SIZE,
-                                           SOCKET_ID_ANY, 0);
-        if (!dev->to_ovs[q] || !dev->from_ovs[q]) {
-            VLOG_ERR("%s: cannot create rings", engine_name);
-            return NULL;
-        }
-    }
-
-    /* The representor; its DPDK device is the vDPA device too, so the
-     * vDPA device is named after it: "net_ring_<engine>_<index>". */
-    snprintf(name, sizeof name, "%s_%d", engine_name, index);
-    port = rte_eth_from_rings(name, dev->to_ovs, spec->queue_pairs,
-                              dev->from_ovs, spec->queue_pairs,
-                              SOCKET_ID_ANY);
-    if (port < 0) {
-        VLOG_ERR("%s: cannot create representor: %s", name,
-                 rte_strerror(rte_errno));
-        return NULL;
-    }
-    port_id = port;
-    if (rte_eth_dev_info_get(port_id, &info)
-        || rte_eth_dev_get_name_by_port(port_id, dev->name)) {
-        return NULL;
-    }
-
-    dev->mp = dpdkvdpa_mempool_get(SIM_MTU, 0);
-    if (!dev->mp) {
-        return NULL;
-    }
-
-    dev->vdev = rte_vdpa_register_device(info.device, &sim_ops);
-    if (!dev->vdev) {
-        VLOG_ERR("%s: cannot register as a vDPA device", dev->name);
-        return NULL;
-    }
-    return dev;
-}
-
-/* Creates engine 'engine_name''s devices as 'spec' says and adds them to
- * the engine table. */
-static void
-sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
-{
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-    int n = 0;
-
-    for (int i = 0; i < spec->n_devices; i++) {
-        struct sim_device *dev;
-        size_t n_devs = sim_n_devices();
-
-        if (n_devs >= SIM_MAX_DEVICES) {
-            VLOG_ERR("%s: more than %d devices", engine_name,
-                     SIM_MAX_DEVICES);
-            break;
-        }
-        dev = sim_device_create(engine_name, i, spec);
-        if (!dev) {
-            continue;
-        }
-        /* Publish the device only once it is complete. */
-        sim_devices[n_devs] = dev;
-        atomic_store(&n_sim_devices, n_devs + 1);
-        vdpa_engine_add_device(engine_name, dev->vdev,
-                               rte_dev_name(rte_vdpa_get_rte_device(
-                                                dev->vdev)));
-        n++;
-    }
-
-    if (n && ovsthread_once_start(&once)) {
-        sim_thread = ovs_thread_create("vdpa_sim", sim_thread_main, NULL);
-        ovsthread_once_done(&once);
-    }
-}
-
-/* Creates the software engines that other_config:vdpa-sim asks for, named
- * "vdpa_simN". */
-void
-vdpa_sim_init(const struct smap *ovs_other_config)
-{
-    const char *sim = smap_get(ovs_other_config, "vdpa-sim");
-    struct vdpa_sim_spec *specs;
-    size_t n_specs;
-    char *error;
-
-    error = vdpa_sim_parse(sim, &specs, &n_specs);
-    if (error) {
-        VLOG_ERR("other_config:vdpa-sim: %s", error);
-        free(error);
-    }
-    for (size_t i = 0; i < n_specs; i++) {
-        char *engine_name = xasprintf("vdpa_sim%"PRIuSIZE, i);
-
-        sim_engine_create(engine_name, &specs[i]);
-        free(engine_name);
-    }
-    free(specs);
-}

@@ -24,7 +24,11 @@
  * between them and the device's representor, an ethdev made from rte_rings
  * (rte_eth_from_rings()) that OVS polls as it would a NIC's VF
  * representor.  Every descriptor is checked against guest memory
- * (virtq.c). */
+ * (virtq.c).
+ *
+ * vdpa-sim-options.c parses other_config:vdpa-sim, vdpa-sim-device.c
+ * creates the devices (vdpa_sim_init()), vdpa-sim.c holds their vDPA
+ * operations and vdpa-sim-thread.c the engine thread. */
 
 #include <stdbool.h>
 #include <stdint.h>

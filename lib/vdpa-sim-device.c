@@ -1,0 +1,158 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Creating the software vDPA engine's devices, as other_config:vdpa-sim
+ * asks: each one's rings and representor ethdev, its registration with
+ * DPDK as a vDPA device, and its entry in the engine table. */
+
+#include <config.h>
+
+#include "vdpa-sim-private.h"
+
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
+
+#include "dpdkvdpa-mempool.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "util.h"
+#include "vdpa-engine.h"
+
+VLOG_DEFINE_THIS_MODULE(vdpa_sim_device);
+
+#define SIM_RING_SIZE 1024
+#define SIM_MTU 1500
+
+struct sim_device *vdpa_sim_devices[SIM_MAX_DEVICES];
+atomic_size_t vdpa_sim_n_devices = ATOMIC_VAR_INIT(0);
+
+static struct sim_device *
+sim_device_create(const char *engine_name, int index,
+                  const struct vdpa_sim_spec *spec)
+{
+    struct sim_device *dev = xzalloc(sizeof *dev);
+    struct rte_eth_dev_info info;
+    uint16_t port_id;
+    char name[RTE_RING_NAMESIZE];
+    int port;
+
+    dev->spec = *spec;
+    ovs_mutex_init(&dev->mutex);
+    atomic_init(&dev->waiters, 0);
+    dev->vid = dev->setup_vid = -1;
+    for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+        dev->kickfds[i] = dev->vqs[i].callfd = -1;
+    }
+    for (uint32_t q = 0; q < spec->queue_pairs; q++) {
+        snprintf(name, sizeof name, "%s_%d_in%u", engine_name, index, q);
+        dev->to_ovs[q] = rte_ring_create(name, SIM_RING_SIZE, SOCKET_ID_ANY,
+                                         0);
+        snprintf(name, sizeof name, "%s_%d_out%u", engine_name, index, q);
+        dev->from_ovs[q] = rte_ring_create(name, SIM_RING_SIZE,
+                                           SOCKET_ID_ANY, 0);
+        if (!dev->to_ovs[q] || !dev->from_ovs[q]) {
+            VLOG_ERR("%s: cannot create rings", engine_name);
+            return NULL;
+        }
+    }
+
+    /* The representor; its DPDK device is the vDPA device too, so the
+     * vDPA device is named after it: "net_ring_<engine>_<index>". */
+    snprintf(name, sizeof name, "%s_%d", engine_name, index);
+    port = rte_eth_from_rings(name, dev->to_ovs, spec->queue_pairs,
+                              dev->from_ovs, spec->queue_pairs,
+                              SOCKET_ID_ANY);
+    if (port < 0) {
+        VLOG_ERR("%s: cannot create representor: %s", name,
+                 rte_strerror(rte_errno));
+        return NULL;
+    }
+    port_id = port;
+    if (rte_eth_dev_info_get(port_id, &info)
+        || rte_eth_dev_get_name_by_port(port_id, dev->name)) {
+        return NULL;
+    }
+
+    dev->mp = dpdkvdpa_mempool_get(SIM_MTU, 0);
+    if (!dev->mp) {
+        return NULL;
+    }
+
+    dev->vdev = rte_vdpa_register_device(info.device, &vdpa_sim_ops);
+    if (!dev->vdev) {
+        VLOG_ERR("%s: cannot register as a vDPA device", dev->name);
+        return NULL;
+    }
+    return dev;
+}
+
+/* Creates engine 'engine_name''s devices as 'spec' says and adds them to
+ * the engine table. */
+static void
+sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
+{
+    int n = 0;
+
+    for (int i = 0; i < spec->n_devices; i++) {
+        struct sim_device *dev;
+        size_t n_devs = sim_n_devices();
+
+        if (n_devs >= SIM_MAX_DEVICES) {
+            VLOG_ERR("%s: more than %d devices", engine_name,
+                     SIM_MAX_DEVICES);
+            break;
+        }
+        dev = sim_device_create(engine_name, i, spec);
+        if (!dev) {
+            continue;
+        }
+        /* Publish the device only once it is complete. */
+        vdpa_sim_devices[n_devs] = dev;
+        atomic_store(&vdpa_sim_n_devices, n_devs + 1);
+        vdpa_engine_add_device(engine_name, dev->vdev,
+                               rte_dev_name(rte_vdpa_get_rte_device(
+                                                dev->vdev)));
+        n++;
+    }
+
+    if (n) {
+        vdpa_sim_thread_start();
+    }
+}
+
+/* Creates the software engines that other_config:vdpa-sim asks for, named
+ * "vdpa_simN". */
+void
+vdpa_sim_init(const struct smap *ovs_other_config)
+{
+    const char *sim = smap_get(ovs_other_config, "vdpa-sim");
+    struct vdpa_sim_spec *specs;
+    size_t n_specs;
+    char *error;
+
+    error = vdpa_sim_parse(sim, &specs, &n_specs);
+    if (error) {
+        VLOG_ERR("other_config:vdpa-sim: %s", error);
+        free(error);
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        char *engine_name = xasprintf("vdpa_sim%"PRIuSIZE, i);
+
+        sim_engine_create(engine_name, &specs[i]);
+        free(engine_name);
+    }
+    free(specs);
+}

@@ -1,0 +1,95 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* other_config:vdpa-sim: how many software vDPA engines to create, and
+ * what each one's devices offer. */
+
+#include <config.h>
+
+#include "vdpa-sim.h"
+
+#include <string.h>
+
+#include "util.h"
+#include "vdpa-sim-private.h"
+
+/* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
+ * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
+ * with what the engine can do) and "fail=conf". */
+char *
+vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
+{
+    char *copy, *engine_save, *engine;
+    char *error = NULL;
+
+    *specsp = NULL;
+    *np = 0;
+    if (!s || !s[0]) {
+        return NULL;
+    }
+
+    copy = xstrdup(s);
+    for (engine = strtok_r(copy, ";", &engine_save); engine && !error;
+         engine = strtok_r(NULL, ";", &engine_save)) {
+        struct vdpa_sim_spec spec = {
+            .n_devices = 1,
+            .queue_pairs = 1,
+            .features = SIM_FEATURES,
+        };
+        char *kv_save, *kv;
+
+        for (kv = strtok_r(engine, ", ", &kv_save); kv && !error;
+             kv = strtok_r(NULL, ", ", &kv_save)) {
+            char *value = strchr(kv, '=');
+            unsigned long long mask;
+            int n;
+
+            if (value) {
+                *value++ = '\0';
+            }
+            if (!value) {
+                error = xasprintf("\"%s\" is not KEY=VALUE", kv);
+            } else if (!strcmp(kv, "devices")) {
+                if (!str_to_int(value, 10, &n) || n < 1 || n > 64) {
+                    error = xasprintf("devices=%s: not 1 to 64", value);
+                }
+                spec.n_devices = n;
+            } else if (!strcmp(kv, "queues")) {
+                if (!str_to_int(value, 10, &n) || n < 1
+                    || n > SIM_MAX_QUEUE_PAIRS) {
+                    error = xasprintf("queues=%s: not 1 to %d", value,
+                                      SIM_MAX_QUEUE_PAIRS);
+                }
+                spec.queue_pairs = n;
+            } else if (!strcmp(kv, "features")) {
+                if (!str_to_ullong(value, 0, &mask)) {
+                    error = xasprintf("features=%s: not a number", value);
+                }
+                spec.features = SIM_FEATURES & mask;
+            } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
+                spec.fail_conf = true;
+            } else {
+                error = xasprintf("unknown setting %s=%s", kv, value);
+            }
+        }
+        if (!error) {
+            *specsp = xrealloc(*specsp, (*np + 1) * sizeof **specsp);
+            (*specsp)[(*np)++] = spec;
+        }
+    }
+    free(copy);
+    return error;
+}

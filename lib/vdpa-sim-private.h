@@ -1,0 +1,129 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VDPA_SIM_PRIVATE_H
+#define VDPA_SIM_PRIVATE_H 1
+
+/* What the files of the software vDPA engine share: a device, the table of
+ * devices and their lock.
+ *
+ *   vdpa-sim.c          the vDPA device operations, called by the vhost
+ *                       library's thread
+ *   vdpa-sim-thread.c   the engine thread, which moves the packets
+ *   vdpa-sim-device.c   creating the devices: rings, representor ethdev,
+ *                       registration with DPDK and the engine table
+ *   vdpa-sim-options.c  other_config:vdpa-sim */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_vhost.h>
+
+#include "openvswitch/thread.h"
+#include "ovs-atomic.h"
+#include "packets.h"
+#include "vdpa-caps.h"
+#include "vdpa-driver.h"
+#include "vdpa-sim.h"
+#include "virtq.h"
+
+#define SIM_MAX_QUEUE_PAIRS 8
+#define SIM_MAX_VRINGS (2 * SIM_MAX_QUEUE_PAIRS)
+#define SIM_MAX_DEVICES 256
+
+/* What the devices offer unless their spec masks some of it. */
+#define SIM_FEATURES (VDPA_BIT(VIRTIO_F_VERSION_1)                      \
+                      | VDPA_BIT(VHOST_USER_F_PROTOCOL_FEATURES)        \
+                      | VDPA_BIT(VIRTIO_NET_F_MRG_RXBUF)                \
+                      | VDPA_BIT(VIRTIO_NET_F_MQ)                       \
+                      | VDPA_BIT(VIRTIO_NET_F_CTRL_VQ))
+#define SIM_PROTOCOL_FEATURES                                       \
+    (VDPA_BIT(VHOST_USER_PROTOCOL_F_MQ)                             \
+     | VDPA_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)                    \
+     | VDPA_BIT(VHOST_USER_PROTOCOL_F_RARP))
+
+struct sim_device {
+    struct rte_vdpa_device *vdev;
+    struct vdpa_sim_spec spec;
+    char name[RTE_ETH_NAME_MAX_LEN];
+    struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
+    struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
+    struct rte_mempool *mp;
+
+    /* The engine thread holds 'mutex' while it moves the device's packets,
+     * and takes it again right away, so the vhost library's thread, to
+     * change the device, takes it with sim_lock(), which makes the engine
+     * thread step aside.  A device's lock guards nothing of another
+     * device, so a guest that keeps its device busy stalls no other
+     * device's control. */
+    struct ovs_mutex mutex;
+    atomic_uint waiters;                  /* Threads in sim_lock(). */
+
+    /* Guarded by 'mutex'. */
+    int vid;                              /* Configured guest, or -1. */
+    int setup_vid;                        /* Guest 'enabled' belongs to. */
+    struct rte_vhost_memory *mem;
+    int n_vrings;
+    bool enabled[SIM_MAX_VRINGS];
+    struct virtq vqs[SIM_MAX_VRINGS];
+    int kickfds[SIM_MAX_VRINGS];
+    uint64_t kicks[SIM_MAX_VRINGS];
+    struct eth_addr guest_mac;            /* Learned from what it sends. */
+    bool guest_mac_known;
+};
+
+/* The devices, which never change after creation, and their specs are read
+ * without locks, and so are the counters.  vdpa-sim-device.c adds them. */
+extern struct sim_device *vdpa_sim_devices[SIM_MAX_DEVICES];
+extern atomic_size_t vdpa_sim_n_devices;
+
+/* The vDPA operations of every device (vdpa-sim.c). */
+extern struct rte_vdpa_dev_ops vdpa_sim_ops;
+
+/* Starts the engine thread, once (vdpa-sim-thread.c). */
+void vdpa_sim_thread_start(void);
+
+static inline size_t
+sim_n_devices(void)
+{
+    size_t n;
+
+    atomic_read(&vdpa_sim_n_devices, &n);
+    return n;
+}
+
+/* Takes 'dev''s mutex on behalf of a thread other than the engine thread,
+ * which steps aside. */
+static inline void
+sim_lock(struct sim_device *dev)
+    OVS_ACQUIRES(dev->mutex)
+{
+    unsigned int orig;
+
+    atomic_add(&dev->waiters, 1, &orig);
+    ovs_mutex_lock(&dev->mutex);
+    atomic_sub(&dev->waiters, 1, &orig);
+}
+
+static inline void
+sim_unlock(struct sim_device *dev)
+    OVS_RELEASES(dev->mutex)
+{
+    ovs_mutex_unlock(&dev->mutex);
+}
+
+#endif /* vdpa-sim-private.h */

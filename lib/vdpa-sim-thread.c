@@ -1,0 +1,247 @@
+/*
+ * Copyright (c) 2026 The ovs-vdpa authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The software vDPA engine's thread: one thread for all the devices,
+ * which moves packets between each device's guest virtqueues and its
+ * representor's rings while there are any, and otherwise sleeps on the
+ * guests' kicks. */
+
+#include <config.h>
+
+#include "vdpa-sim-private.h"
+
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "util.h"
+
+#define SIM_BURST 32
+
+/* Idle passes over all devices before the thread sleeps on the kicks, and
+ * how long it sleeps at most: packets that OVS sends to a representor do
+ * not kick, so it must look at the rings now and then. */
+#define SIM_IDLE_PASSES 256
+#define SIM_SLEEP_MS 1
+
+/* Returns the guest receive vring that representor queue 'q' delivers to:
+ * one of those the guest enabled, spread as OVS spreads its txqs over a sw
+ * port's enabled vrings, or -1 if there is none. */
+static int
+sim_guest_rx_vring(const struct sim_device *dev, int q)
+    OVS_REQUIRES(dev->mutex)
+{
+    int pairs[SIM_MAX_QUEUE_PAIRS];
+    int n = 0;
+
+    for (int p = 0; p < dev->n_vrings / 2; p++) {
+        if (dev->enabled[2 * p]) {
+            pairs[n++] = p;
+        }
+    }
+    return n ? 2 * pairs[q % n] : -1;
+}
+
+/* Moves packets through representor queue 'q': what the guest sent on its
+ * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
+ * the guest's queue pairs (it may use fewer than the device has).
+ * Returns the number of packets moved. */
+static int
+sim_process_queue(struct sim_device *dev, int q)
+    OVS_REQUIRES(dev->mutex)
+{
+    int guest_qps = dev->n_vrings / 2;
+    int rx_vring = sim_guest_rx_vring(dev, q);
+    struct virtq *guest_rx = &dev->vqs[rx_vring < 0 ? 0 : rx_vring];
+    struct rte_mbuf *pkts[SIM_BURST];
+    int n, moved = 0;
+
+    if (q < guest_qps && dev->enabled[2 * q + 1]) {
+        struct virtq *guest_tx = &dev->vqs[2 * q + 1];
+
+        n = virtq_dequeue(guest_tx, dev->mp, pkts, SIM_BURST);
+        if (n) {
+            unsigned int sent;
+
+            if (rte_pktmbuf_data_len(pkts[0]) >= 2 * RTE_ETHER_ADDR_LEN) {
+                memcpy(dev->guest_mac.ea,
+                       rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
+                                               RTE_ETHER_ADDR_LEN),
+                       RTE_ETHER_ADDR_LEN);
+                dev->guest_mac_known = true;
+            }
+            sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
+                                          n, NULL);
+            if (sent < n) {
+                guest_tx->stats.dropped += n - sent;
+                rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+            }
+            virtq_notify_guest(guest_tx);
+            moved += n;
+        }
+    }
+
+    n = rte_ring_dequeue_burst(dev->from_ovs[q], (void **) pkts, SIM_BURST,
+                               NULL);
+    if (n) {
+        int delivered = rx_vring >= 0 ? virtq_enqueue(guest_rx, pkts, n) : 0;
+
+        guest_rx->stats.dropped += n - delivered;
+        rte_pktmbuf_free_bulk(pkts, n);
+        if (delivered) {
+            virtq_notify_guest(guest_rx);
+        }
+        moved += n;
+    }
+    return moved;
+}
+
+/* Drops what OVS sends to a device that has no guest, as a NIC does: the
+ * next guest must not get stale packets, and the mbufs go back to their
+ * pool. */
+static void
+sim_drain(struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_mbuf *pkts[SIM_BURST];
+
+    for (int q = 0; q < dev->spec.queue_pairs; q++) {
+        unsigned int n = rte_ring_dequeue_burst(dev->from_ovs[q],
+                                                (void **) pkts, SIM_BURST,
+                                                NULL);
+        rte_pktmbuf_free_bulk(pkts, n);
+    }
+}
+
+/* Sleeps until a guest kicks one of its transmit queues, or SIM_SLEEP_MS.
+ * The guests are asked to kick only while the thread sleeps. */
+static void
+sim_sleep(void)
+{
+    struct pollfd fds[64];
+    struct sim_device *owners[64];
+    int vrings[64];
+    bool pending = false;
+    int n_fds = 0;
+
+    for (size_t i = 0; i < sim_n_devices(); i++) {
+        struct sim_device *dev = vdpa_sim_devices[i];
+
+        ovs_mutex_lock(&dev->mutex);
+        for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
+            struct virtq *vq = &dev->vqs[v];
+
+            if (!dev->enabled[v] || dev->kickfds[v] < 0
+                || n_fds >= ARRAY_SIZE(fds)) {
+                continue;
+            }
+            virtq_set_notify(vq, true);
+            pending |= virtq_has_avail(vq);
+            fds[n_fds].fd = dev->kickfds[v];
+            fds[n_fds].events = POLLIN;
+            fds[n_fds].revents = 0;
+            owners[n_fds] = dev;
+            vrings[n_fds++] = v;
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+
+    if (!pending) {
+        poll(fds, n_fds, SIM_SLEEP_MS);
+    }
+
+    for (int i = 0; i < n_fds; i++) {
+        struct sim_device *dev = owners[i];
+        uint64_t count;
+
+        ovs_mutex_lock(&dev->mutex);
+        /* The fd may have been closed and its number reused while we
+         * slept: read it only if it is still this vring's kick fd. */
+        if (fds[i].revents & POLLIN
+            && dev->enabled[vrings[i]]
+            && dev->kickfds[vrings[i]] == fds[i].fd
+            && read(fds[i].fd, &count, sizeof count) == sizeof count) {
+            dev->kicks[vrings[i]] += count;
+        }
+        if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
+            virtq_set_notify(&dev->vqs[vrings[i]], false);
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+}
+
+static void *
+sim_thread_main(void *arg OVS_UNUSED)
+{
+    int idle = 0;
+
+    /* This thread uses no RCU-protected data: it must not hold back OVS's
+     * grace periods. */
+    ovsrcu_quiesce_start();
+    for (;;) {
+        int moved = 0;
+
+        for (size_t i = 0; i < sim_n_devices(); i++) {
+            struct sim_device *dev = vdpa_sim_devices[i];
+            unsigned int waiters;
+
+            ovs_mutex_lock(&dev->mutex);
+            if (dev->vid < 0 || dev->n_vrings < 2) {
+                sim_drain(dev);
+            } else {
+                for (int q = 0; q < dev->spec.queue_pairs; q++) {
+                    moved += sim_process_queue(dev, q);
+                }
+            }
+            ovs_mutex_unlock(&dev->mutex);
+
+            /* Let the vhost library's thread change the device. */
+            for (;;) {
+                atomic_read(&dev->waiters, &waiters);
+                if (!waiters) {
+                    break;
+                }
+                sched_yield();
+            }
+        }
+
+        if (moved) {
+            idle = 0;
+        } else if (++idle >= SIM_IDLE_PASSES) {
+            sim_sleep();
+            idle = 0;
+        }
+    }
+    return NULL;
+}
+
+/* Starts the engine thread, the first time only. */
+void
+vdpa_sim_thread_start(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        ovs_thread_create("vdpa_sim", sim_thread_main, NULL);
+        ovsthread_once_done(&once);
+    }
+}
