@@ -274,10 +274,11 @@ vdpa_engine_representor(const struct vdpa_device *dev,
     return 0;
 }
 
-/* Calls 'cb' once for each of the first 'n_vrings' vrings of 'vdev' with
- * the counters that the device keeps for it (the vDPA stats ops): 'n'
- * values in 'stats', each naming its counter by an index into 'names', and
- * 'aux'.  Does nothing if the device keeps no counters. */
+/* Calls 'cb' once for each of the first 'n_vrings' vrings of 'vdev', with
+ * the counters that the device keeps for that vring (the vDPA stats ops):
+ * 'n' values in 'stats', each naming its counter by an index into 'names'.
+ * 'aux' goes to 'cb' as is.  Does nothing if the device keeps no
+ * counters. */
 void
 vdpa_device_stats(struct rte_vdpa_device *vdev, int n_vrings,
                   vdpa_device_stats_cb *cb, void *aux)
