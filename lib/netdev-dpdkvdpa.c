@@ -250,6 +250,54 @@ dpdkvdpa_find_by_socket(const char *path)
     return NULL;
 }
 
+/* Returns the name of a port other than 'dev' that still has 'vdpa'
+ * attached, or NULL.  set_config() gives a device to a port at once, but
+ * the port that had it keeps it attached until its own reconfigure() or
+ * destruct() lets it go: until then, the device still serves that port's
+ * guest and its representor is that port's. */
+static char *
+device_holder(const struct netdev_dpdkvdpa *dev,
+              const struct vdpa_device *vdpa)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *other;
+    char *holder = NULL;
+
+    LIST_FOR_EACH (other, list_node, &dpdkvdpa_list) {
+        if (other != dev) {
+            ovs_mutex_lock(&other->mutex);
+            if (other->vdpa == vdpa) {
+                holder = xstrdup(netdev_get_name(&other->up));
+            }
+            ovs_mutex_unlock(&other->mutex);
+            if (holder) {
+                break;
+            }
+        }
+    }
+    return holder;
+}
+
+/* 'dev' no longer has 'vdpa' attached: asks the ports that were given it
+ * meanwhile, and wait for it, to take it now. */
+static void
+hand_over_device(const struct netdev_dpdkvdpa *dev,
+                 const struct vdpa_device *vdpa)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *other;
+
+    LIST_FOR_EACH (other, list_node, &dpdkvdpa_list) {
+        if (other != dev) {
+            ovs_mutex_lock(&other->mutex);
+            if (other->requested_vdpa == vdpa) {
+                netdev_request_reconfigure(&other->up);
+            }
+            ovs_mutex_unlock(&other->mutex);
+        }
+    }
+}
+
 /* Forgets which of the guest's vrings were enabled. */
 static void
 clear_vring_states(struct netdev_dpdkvdpa *dev)
@@ -685,6 +733,7 @@ static void
 netdev_dpdkvdpa_destruct(struct netdev *netdev)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    struct vdpa_device *released;
     char *path = NULL;
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
@@ -703,11 +752,15 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
         free(path);
     }
     ovs_mutex_lock(&dev->mutex);
+    released = dev->vdpa;
     representor_stop(dev);
     vdpa_engine_release(dev->requested_vdpa, netdev_get_name(netdev));
     ovs_mutex_unlock(&dev->mutex);
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (released) {
+        hand_over_device(dev, released);
+    }
     ovs_list_remove(&dev->list_node);
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
@@ -864,7 +917,8 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
         netdev_request_reconfigure(netdev);
     }
     /* Claim the device now, so that another port configured in the same
-     * transaction does not pick it too. */
+     * transaction does not pick it too.  A device given up here stays
+     * attached until reconfigure(), see device_holder(). */
     if (vdpa != dev->requested_vdpa) {
         vdpa_engine_release(dev->requested_vdpa, name);
     }
@@ -975,9 +1029,10 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
 {
     const char *name = netdev_get_name(&dev->up);
     struct dpdkvdpa_config requested;
-    struct vdpa_device *vdpa;
+    struct vdpa_device *vdpa, *released;
     char *old_path = NULL;
     char *error = NULL;
+    char *holder;
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
     ovs_mutex_lock(&dev->mutex);
@@ -1002,7 +1057,9 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
     }
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
+    holder = vdpa ? device_holder(dev, vdpa) : NULL;
     ovs_mutex_lock(&dev->mutex);
+    released = dev->vdpa != vdpa ? dev->vdpa : NULL;
     representor_stop(dev);
     free(dev->vdpa_reason);
     dev->vdpa_reason = (dev->vdpa_failure ? xstrdup(dev->vdpa_failure)
@@ -1012,7 +1069,20 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
     dpdkvdpa_config_destroy(&dev->config);
     dpdkvdpa_config_copy(&dev->config, &requested);
     dev->socket_started = false;
-    if (vdpa) {
+    if (holder) {
+        /* Starting the representor or the socket now would take the device
+         * from under the holder's guest.  The holder's reconfigure() lets
+         * it go and calls us back (hand_over_device()); until then there is
+         * no socket for a guest to find on the wrong datapath. */
+        free(dev->vdpa_reason);
+        dev->vdpa_reason = xasprintf("waiting for port %s to release vDPA "
+                                     "device %s", holder, vdpa->name);
+        VLOG_INFO("%s: %s", name, dev->vdpa_reason);
+        free(dev->socket_error);
+        dev->socket_error = NULL;
+        netdev_change_seq_changed(&dev->up);
+        vdpa = NULL;
+    } else if (vdpa) {
         error = representor_start(dev, vdpa);
         if (error) {
             VLOG_WARN("%s: %s, using the sw datapath", name, error);
@@ -1023,11 +1093,15 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
         }
     }
     ovs_mutex_unlock(&dev->mutex);
+    if (released) {
+        hand_over_device(dev, released);
+    }
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
-    if (!requested.socket_path) {
-        /* set_config() has not run yet. */
+    if (!requested.socket_path || holder) {
+        /* set_config() has not run yet, or the device is not free yet. */
         dpdkvdpa_config_destroy(&requested);
+        free(holder);
         return;
     }
     start_socket(name, &requested, vdpa, &error);

@@ -16,6 +16,7 @@ TESTSUITE_AT = \
 	tests/system-vdpa-cycles.at \
 	tests/system-vdpa-robust.at \
 	tests/system-vdpa-fuzz.at \
+	tests/system-vdpa-faults.at \
 	tests/system-vdpa-guest.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
