@@ -32,7 +32,7 @@ sandbox_name=ovs-vdpa-bench
 
 # The guests share CPU 1, so that OVS's PMD thread has CPU 0 to itself:
 # otherwise who gets a core when decides the numbers more than the ports.
-guest_lcores=0@1,1@1
+VDPA_GUEST_LCORES=0@1,1@1
 
 # add_pair KIND: adds ports p0 (to the sender) and p1 (to the receiver).
 add_pair () {
@@ -62,7 +62,7 @@ measure () {
 
     add_pair $kind
     guest_start g1 $sandbox/g1.sock 1 rxonly
-    guest_start g0 $sandbox/g0.sock 1 txonly --txpkts=$size
+    guest_start g0 $sandbox/g0.sock 1 txonly 1 --txpkts=$size
     wait_connected p0 p1
     # Let the flows and queues settle, then count.
     sleep 2
@@ -73,7 +73,8 @@ measure () {
     cycles=$(ovs-appctl dpif-netdev/pmd-stats-show |
              sed -n 's/.*avg processing cycles per packet: \([0-9.]*\).*/\1/p' |
              head -n 1)
-    guests_stop
+    guest_stop g0
+    guest_stop g1
     ovs-vsctl del-port p0 -- del-port p1
     awk -v n=$((rx1 - rx0)) -v s=$seconds -v c=${cycles:-0} \
         'BEGIN { printf "%.4f %.0f\n", n / s / 1e6, c }'
@@ -84,7 +85,7 @@ median () {
 }
 
 step "Starting OVS (one PMD thread on core 0) with a software vDPA engine"
-sandbox_start other_config:vdpa-sim="devices=2" \
+vdpa_ovs_start other_config:vdpa-sim="devices=2" \
     other_config:per-port-memory=true
 
 results=$sandbox/results

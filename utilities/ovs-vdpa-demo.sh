@@ -20,7 +20,7 @@ sandbox_name=ovs-vdpa-demo
 . "$srcdir"/utilities/ovs-vdpa-sandbox.sh
 
 step "Starting ovsdb-server and ovs-vswitchd in $sandbox"
-sandbox_start other_config:vdpa-sim="devices=1"
+vdpa_ovs_start other_config:vdpa-sim="devices=1"
 ovs-vswitchd --version | sed 's/^/  /'
 
 step "The software vDPA engine (other_config:vdpa-sim)"
@@ -43,13 +43,13 @@ wait_connected vdpa0 vdpa1
 echo "Both guests connected; waiting for traffic..."
 # A port is connected before its guest starts forwarding: wait for the
 # sender to send and for OVS to receive what it sent.
-wait_for "test \$(guest_count guest0 TX) -gt 0"
-wait_for "test \$(ovs-vsctl get Interface vdpa0 statistics:rx_packets) -gt 0"
+vdpa_wait_until "test \$(guest_count guest0 TX) -gt 0"
+vdpa_wait_until "test \$(iface_stat vdpa0 rx_packets) -gt 0"
 echo "Forwarding for $seconds seconds..."
 sleep "$seconds"
 # Stop the sender and let the last packets reach guest1, which stays
 # connected so that the status and the engine's counters show it.
-guests_stop guest0
+guest_stop guest0
 sleep 1
 
 step "Interface status"
@@ -63,7 +63,7 @@ ovs-appctl dpdkvdpa/show
 step "Interface counters (as the datapath reports them)"
 ovs-appctl dpctl/show -s | grep -A4 -E 'port [0-9]+: vdpa'
 
-guests_stop
+guest_stop guest1
 
 step "PMD thread statistics"
 ovs-appctl dpif-netdev/pmd-stats-show | grep -E 'pmd thread|packets|cycles'
