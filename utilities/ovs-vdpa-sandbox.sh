@@ -1,3 +1,4 @@
+#! /bin/bash
 # A sandboxed Open vSwitch for the demo and the benchmark: ovsdb-server and
 # our ovs-vswitchd in a run directory of their own under /tmp, with the
 # functions of ovs-vdpa-lib.sh (the ones the tests use) to start it and
