@@ -106,6 +106,9 @@ struct dpdkvdpa_txq {
     atomic_uint64_t mtu_drops;      /* Packet longer than the MTU allows. */
 };
 
+/* Guards 'dpdkvdpa_list'.  Taken before any port's 'mutex'. */
+static struct ovs_mutex dpdkvdpa_mutex = OVS_MUTEX_INITIALIZER;
+
 struct netdev_dpdkvdpa {
     struct netdev up;
 
@@ -123,10 +126,15 @@ struct netdev_dpdkvdpa {
     int requested_mtu OVS_GUARDED;
     int requested_n_queues OVS_GUARDED;
     int requested_numa_id OVS_GUARDED;
-    int mtu OVS_GUARDED;
     int numa_id OVS_GUARDED;
     struct eth_addr hwaddr OVS_GUARDED;
-    enum netdev_flags flags OVS_GUARDED;
+
+    /* Written under 'mutex', read without it by PMD threads: 'mtu' changes
+     * only in reconfigure(), while no PMD thread polls the port, and a PMD
+     * thread that reads a stale 'flags' only sees the change a little
+     * later. */
+    int mtu;
+    enum netdev_flags flags;
     struct rte_mempool *mp;   /* Written only while no PMD polls us. */
 
     /* The socket's one vhost-user connection, or -1: the vhost library
@@ -152,7 +160,7 @@ struct netdev_dpdkvdpa {
      * what set_config() decided; reconfigure() applies them. */
     struct vdpa_device *requested_vdpa OVS_GUARDED;
     char *requested_vdpa_reason OVS_GUARDED;
-    struct vdpa_device *vdpa OVS_GUARDED;   /* Attached, or NULL: sw. */
+    struct vdpa_device *vdpa;   /* Attached, or NULL: sw.  Like 'mtu'. */
     char *vdpa_reason OVS_GUARDED;          /* Why sw, or NULL. */
     char *vdpa_failure OVS_GUARDED;         /* The device failed: sw until
                                              * the options change. */
@@ -188,7 +196,6 @@ counter_get(const atomic_uint64_t *counter)
     return value;
 }
 
-static struct ovs_mutex dpdkvdpa_mutex = OVS_MUTEX_INITIALIZER;
 static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
     = OVS_LIST_INITIALIZER(&dpdkvdpa_list);
 
@@ -366,37 +373,29 @@ port_changed(struct netdev_dpdkvdpa *dev)
  * lock.  None waits for another thread to make progress: the main thread
  * may itself be waiting for this one in rte_vhost_driver_unregister(). */
 
-/* Finds the port of connection 'vid' and locks it, or returns NULL. */
-static struct netdev_dpdkvdpa *
-lock_port_of_conn(int vid)
-    OVS_ACQUIRES(dpdkvdpa_mutex)
+/* Finds the port of connection 'vid' and locks its mutex, returning true,
+ * or returns false with no port locked. */
+static bool
+lock_port_of_conn(int vid, struct netdev_dpdkvdpa **devp)
+    OVS_REQUIRES(dpdkvdpa_mutex) OVS_TRY_LOCK(true, (*devp)->mutex)
+    OVS_NO_THREAD_SAFETY_ANALYSIS
 {
     struct netdev_dpdkvdpa *dev;
     char path[PATH_MAX];
 
-    ovs_mutex_lock(&dpdkvdpa_mutex);
     if (rte_vhost_get_ifname(vid, path, sizeof path)) {
-        return NULL;
+        return false;
     }
     dev = dpdkvdpa_find_by_socket(path);
     if (dev) {
         ovs_mutex_lock(&dev->mutex);
-        if (dev->conn_vid != vid) {
-            ovs_mutex_unlock(&dev->mutex);
-            dev = NULL;
+        if (dev->conn_vid == vid) {
+            *devp = dev;
+            return true;
         }
-    }
-    return dev;
-}
-
-static void
-unlock_port(struct netdev_dpdkvdpa *dev)
-    OVS_RELEASES(dpdkvdpa_mutex)
-{
-    if (dev) {
         ovs_mutex_unlock(&dev->mutex);
     }
-    ovs_mutex_unlock(&dpdkvdpa_mutex);
+    return false;
 }
 
 /* A front-end connected.  A port serves one guest: the vhost library would
@@ -451,24 +450,27 @@ forget_connection(struct netdev_dpdkvdpa *dev)
 static void
 destroy_connection(int vid)
 {
-    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
+    struct netdev_dpdkvdpa *dev;
 
-    if (dev) {
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (lock_port_of_conn(vid, &dev)) {
         forget_connection(dev);
+        ovs_mutex_unlock(&dev->mutex);
     }
-    unlock_port(dev);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
 }
 
 static int
 new_device(int vid)
 {
-    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
+    struct netdev_dpdkvdpa *dev;
     uint64_t features = 0;
     int n_queues, numa_id;
     char *name;
 
-    if (!dev) {
-        unlock_port(dev);
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (!lock_port_of_conn(vid, &dev)) {
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
         VLOG_INFO("vhost-user guest %d has no port, refusing it", vid);
         return -1;
     }
@@ -495,7 +497,8 @@ new_device(int vid)
     netdev_request_reconfigure(&dev->up);
     port_changed(dev);
     name = xstrdup(netdev_get_name(&dev->up));
-    unlock_port(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
 
     VLOG_INFO("%s: guest connected with %d queue pairs, NUMA node %d",
               name, n_queues, numa_id);
@@ -506,9 +509,14 @@ new_device(int vid)
 static void
 destroy_device(int vid)
 {
-    struct netdev_dpdkvdpa *dev = lock_port_of_conn(vid);
+    struct netdev_dpdkvdpa *dev;
 
-    if (dev && get_vid(dev) == vid) {
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (!lock_port_of_conn(vid, &dev)) {
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+        return;
+    }
+    if (get_vid(dev) == vid) {
         atomic_store(&dev->vid, -1);
         dev->vhost_ready = false;
         dev->n_vrings = 0;
@@ -519,7 +527,8 @@ destroy_device(int vid)
         port_changed(dev);
         VLOG_INFO("%s: guest disconnected", netdev_get_name(&dev->up));
     }
-    unlock_port(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
 }
 
 /* Called with the guest's vring locks held, which the PMD threads' bursts
@@ -705,6 +714,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
     ovs_mutex_init(&dev->mutex);
+    ovs_mutex_lock(&dev->mutex);
     dev->conn_vid = -1;
     atomic_init(&dev->vid, -1);
     atomic_init(&dev->tx_retries_max, DPDKVDPA_TX_RETRIES_DEFAULT);
@@ -717,6 +727,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
         rte_spinlock_init(&dev->rxqs[i].lock);
         rte_spinlock_init(&dev->txqs[i].lock);
     }
+    ovs_mutex_unlock(&dev->mutex);
 
     /* A port starts with one queue pair; the guest may bring more. */
     netdev->n_rxq = 0;
@@ -765,12 +776,14 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
     dpdkvdpa_mempool_put(dev->mp);
+    ovs_mutex_lock(&dev->mutex);
     dpdkvdpa_config_destroy(&dev->requested);
     dpdkvdpa_config_destroy(&dev->config);
     free(dev->socket_error);
     free(dev->requested_vdpa_reason);
     free(dev->vdpa_reason);
     free(dev->vdpa_failure);
+    ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_destroy(&dev->mutex);
 }
 
@@ -938,8 +951,12 @@ static int
 netdev_dpdkvdpa_get_numa_id(const struct netdev *netdev)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int numa_id;
 
-    return dev->numa_id;
+    ovs_mutex_lock(&dev->mutex);
+    numa_id = dev->numa_id;
+    ovs_mutex_unlock(&dev->mutex);
+    return numa_id;
 }
 
 static int
