@@ -64,3 +64,5 @@ tests_test_virtq_LDADD = lib/libovs-vdpa.la \
 # A misbehaving vhost-user guest, driven by tests/system-vdpa-fuzz.at.
 check_PROGRAMS += tests/test-vhost-frontend
 tests_test_vhost_frontend_SOURCES = tests/test-vhost-frontend.c
+tests_test_vhost_frontend_LDADD = \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la $(OVS_LIBS)

@@ -57,6 +57,7 @@
 #include <sys/un.h>
 
 #include "openvswitch/compiler.h"
+#include "util.h"
 
 /* vhost-user requests (see the vhost-user specification). */
 enum {
@@ -214,19 +215,19 @@ vu_connect(const char *path)
     }
     memset(&sun, 0, sizeof sun);
     sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
+    ovs_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
 
     for (;;) {
         sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0) {
-            fatal("socket: %s", strerror(errno));
+            fatal("socket: %s", ovs_strerror(errno));
         }
         if (!connect(sock, (struct sockaddr *) &sun, sizeof sun)) {
             break;
         }
         if ((errno != ENOENT && errno != ECONNREFUSED)
             || now_ms() >= deadline) {
-            fatal("%s: connect failed (%s)", path, strerror(errno));
+            fatal("%s: connect failed (%s)", path, ovs_strerror(errno));
         }
         close(sock);
         usleep(100 * 1000);
@@ -250,14 +251,14 @@ read_fully(void *p, size_t n, long long deadline, uint32_t request)
         }
         retval = poll(&pfd, 1, left);
         if (retval < 0 && errno != EINTR) {
-            fatal("poll: %s", strerror(errno));
+            fatal("poll: %s", ovs_strerror(errno));
         } else if (retval <= 0) {
             continue;
         }
         retval = read(sock, dst, n);
         if (retval < 0 && errno != EINTR && errno != EAGAIN) {
             fatal("request %"PRIu32": read failed (%s)", request,
-                  strerror(errno));
+                  ovs_strerror(errno));
         } else if (!retval) {
             fatal("request %"PRIu32": the back end closed the connection",
                   request);
@@ -340,7 +341,7 @@ vu_send(uint32_t request, const void *payload, uint32_t size,
     } while (retval < 0 && errno == EINTR);
     if (retval != (ssize_t) (sizeof hdr + size)) {
         fatal("request %"PRIu32": send failed (%s)", request,
-              retval < 0 ? strerror(errno) : "short write");
+              retval < 0 ? ovs_strerror(errno) : "short write");
     }
 
     if (ack) {
@@ -393,15 +394,15 @@ setup_memory(void)
 {
     memfd = memfd_create("vhost-frontend", MFD_CLOEXEC);
     if (memfd < 0) {
-        fatal("memfd_create: %s", strerror(errno));
+        fatal("memfd_create: %s", ovs_strerror(errno));
     }
     if (ftruncate(memfd, GUEST_SIZE)) {
-        fatal("ftruncate: %s", strerror(errno));
+        fatal("ftruncate: %s", ovs_strerror(errno));
     }
     mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
                0);
     if (mem == MAP_FAILED) {
-        fatal("mmap: %s", strerror(errno));
+        fatal("mmap: %s", ovs_strerror(errno));
     }
 }
 
@@ -440,7 +441,7 @@ setup_vring(int v)
     vr->kickfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     vr->callfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (vr->kickfd < 0 || vr->callfd < 0) {
-        fatal("eventfd: %s", strerror(errno));
+        fatal("eventfd: %s", ovs_strerror(errno));
     }
 
     vu_set_state(VHOST_USER_SET_VRING_NUM, v, qsize);
@@ -559,7 +560,7 @@ kick(void)
     uint64_t one = 1;
 
     if (write(vrings[cur_vring].kickfd, &one, sizeof one) != sizeof one) {
-        fatal("kick: %s", strerror(errno));
+        fatal("kick: %s", ovs_strerror(errno));
     }
 }
 
@@ -579,13 +580,13 @@ wait_event_fd(int ms, int fd, bool *readyp)
 
     if (!stop_signal && poll(pfds, fd >= 0 ? 3 : 2, ms) < 0
         && errno != EINTR) {
-        fatal("poll: %s", strerror(errno));
+        fatal("poll: %s", ovs_strerror(errno));
     }
     if (pfds[0].revents & POLLIN) {
         if (read(pfds[0].fd, &count, sizeof count) == sizeof count) {
             n_interrupts += count;
         } else if (errno != EAGAIN) {
-            fatal("reading the call eventfd: %s", strerror(errno));
+            fatal("reading the call eventfd: %s", ovs_strerror(errno));
         }
     }
     if (pfds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -911,7 +912,7 @@ cmd_new_eventfd(bool call)
     int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
     if (fd < 0) {
-        fatal("eventfd: %s", strerror(errno));
+        fatal("eventfd: %s", ovs_strerror(errno));
     }
     printf("new %s eventfd for vring %d\n", call ? "call" : "kick",
            TX_VRING);
@@ -969,47 +970,52 @@ cmd_avail_ahead(int settle_ms)
 static void
 usage(void)
 {
-    printf("\
-usage: test-vhost-frontend [OPTIONS] SOCKET COMMAND...\n\
-Connects to vhost-user server socket SOCKET as a guest with one queue\n\
-pair and runs each COMMAND on its transmit vring (vring 1), or with an\n\
-\"rx-\" prefix on its receive vring (vring 0), waiting for the back end\n\
-to use all that it made available:\n\
-  good[:N]       N valid %d-byte Ethernet frames (default 1), then\n\
-                 whether the back end interrupted us (TX only)\n\
-  outside        a buffer below guest memory\n\
-  beyond         a buffer past the end of guest memory\n\
-  straddle       a buffer across the end of guest memory\n\
-  wrap           a buffer whose address plus length wraps around\n\
-  huge-len       a buffer of 0xffffffff bytes\n\
-  too-long       a 1 MiB buffer inside guest memory (TX only)\n\
-  bad-head       an avail ring entry beyond the ring\n\
-  bad-next       a next index beyond the ring\n\
-  loop           a chain 0 -> 1 -> 0 -> ...\n\
-  self-loop      a chain 0 -> 0 -> ...\n\
-  indirect       an indirect descriptor\n\
-  writable       a device-writable buffer (TX only)\n\
-  readonly       a device-read-only buffer (RX only)\n\
-  short          a chain shorter than the virtio-net header\n\
-  runt           frames of 0, 1 and 13 bytes, valid virtio but not\n\
-                 Ethernet (TX only)\n\
-  jumbo          a valid 4000-byte frame in 4 buffers (TX only)\n\
-  rx-good:N      N receive buffers, checking what the back end writes\n\
-  avail-ahead    an avail index far ahead, for --settle ms, then back\n\
-  new-call       a new call eventfd (SET_VRING_CALL) (TX only)\n\
-  new-kick       a new kick eventfd (SET_VRING_KICK) (TX only)\n\
-  sleep:MS       waits MS milliseconds (no rx- prefix)\n\
-Commands without \"(TX only)\" or \"(RX only)\" work on both vrings.\n\
-Options:\n\
-  --hold=SECS      keep the connection SECS seconds after the commands\n\
-                   (default 0), or until SIGTERM or SIGINT\n\
-  --timeout=SECS   wait at most SECS seconds for the back end (default 10)\n\
-  --settle=MS      how long avail-ahead lasts (default 1000)\n\
-  --qsize=N        vring size, a power of 2 (default 256)\n\
-  --stdin          after the COMMANDs, run the ones that come on standard\n\
-                   input, one a line, until it ends\n\
-Prints \"done: COMMAND\" after each command, and \"result: ok\" or\n\
-\"result: FAILED\" at the end.\n",
+    printf("usage: test-vhost-frontend [OPTIONS] SOCKET COMMAND...\n"
+           "Connects to vhost-user server socket SOCKET as a guest with one\n"
+           "queue pair and runs each COMMAND on its transmit vring (vring\n"
+           "1), or with an \"rx-\" prefix on its receive vring (vring 0),\n"
+           "waiting for the back end to use all that it made available:\n"
+           "  good[:N]     N valid %d-byte Ethernet frames (default 1),\n"
+           "               then whether the back end interrupted us\n"
+           "               (TX only)\n"
+           "  outside      a buffer below guest memory\n"
+           "  beyond       a buffer past the end of guest memory\n"
+           "  straddle     a buffer across the end of guest memory\n"
+           "  wrap         a buffer whose address plus length wraps around\n"
+           "  huge-len     a buffer of 0xffffffff bytes\n"
+           "  too-long     a 1 MiB buffer inside guest memory (TX only)\n"
+           "  bad-head     an avail ring entry beyond the ring\n"
+           "  bad-next     a next index beyond the ring\n"
+           "  loop         a chain 0 -> 1 -> 0 -> ...\n"
+           "  self-loop    a chain 0 -> 0 -> ...\n"
+           "  indirect     an indirect descriptor\n"
+           "  writable     a device-writable buffer (TX only)\n"
+           "  readonly     a device-read-only buffer (RX only)\n"
+           "  short        a chain shorter than the virtio-net header\n"
+           "  runt         frames of 0, 1 and 13 bytes, valid virtio but\n"
+           "               not Ethernet (TX only)\n"
+           "  jumbo        a valid 4000-byte frame in 4 buffers (TX only)\n"
+           "  rx-good:N    N receive buffers, checking what the back end\n"
+           "               writes\n"
+           "  avail-ahead  an avail index far ahead, for --settle ms, then\n"
+           "               back\n"
+           "  new-call     a new call eventfd (SET_VRING_CALL) (TX only)\n"
+           "  new-kick     a new kick eventfd (SET_VRING_KICK) (TX only)\n"
+           "  sleep:MS     waits MS milliseconds (no rx- prefix)\n"
+           "Commands without \"(TX only)\" or \"(RX only)\" work on both\n"
+           "vrings.\n"
+           "Options:\n"
+           "  --hold=SECS     keep the connection SECS seconds after the\n"
+           "                  commands (default 0), or until SIGTERM or\n"
+           "                  SIGINT\n"
+           "  --timeout=SECS  wait at most SECS seconds for the back end\n"
+           "                  (default 10)\n"
+           "  --settle=MS     how long avail-ahead lasts (default 1000)\n"
+           "  --qsize=N       vring size, a power of 2 (default 256)\n"
+           "  --stdin         after the COMMANDs, run the ones that come on\n"
+           "                  standard input, one a line, until it ends\n"
+           "Prints \"done: COMMAND\" after each command, and\n"
+           "\"result: ok\" or \"result: FAILED\" at the end.\n",
            FRAME_LEN);
 }
 
@@ -1128,7 +1134,7 @@ run_stdin_commands(int settle_ms)
             if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
-            fatal("reading standard input: %s", strerror(errno));
+            fatal("reading standard input: %s", ovs_strerror(errno));
         } else if (!n) {
             eof = true;
             if (len) {

@@ -1196,8 +1196,8 @@ int
 main(int argc, char *argv[])
 {
     static const char *usage = "usage: %s dequeue HDR_LEN | enqueue HDR_LEN"
-        " | enqueue-mergeable | wrap | packet-budget | bad-tx | bad-rx | bad-rx-mergeable"
-        " | notify | init";
+        " | enqueue-mergeable | wrap | packet-budget | bad-tx | bad-rx"
+        " | bad-rx-mergeable | notify | init";
     const char *cmd = argc > 1 ? argv[1] : "";
     int hdr_len = argc > 2 ? atoi(argv[2]) : 12;
 
