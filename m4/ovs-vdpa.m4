@@ -157,3 +157,38 @@ AC_DEFUN([VDPA_CHECK_TESTPMD], [
 tests will be skipped])
   fi
 ])
+
+dnl VDPA_CHECK_CC_OPTION(OPTION, [ACTION-IF-ACCEPTED], [ACTION-IF-REJECTED])
+dnl
+dnl Checks whether $CC compiles a program with OPTION without complaint.
+AC_DEFUN([VDPA_CHECK_CC_OPTION], [
+  AS_VAR_PUSHDEF([vdpa_cv], [vdpa_cv_cc_option_$1])
+  AC_CACHE_CHECK([whether $CC accepts $1], [vdpa_cv], [
+    vdpa_save_CFLAGS=$CFLAGS
+    CFLAGS="$CFLAGS -Werror $1"
+    AC_COMPILE_IFELSE([AC_LANG_PROGRAM([], [])],
+      [AS_VAR_SET([vdpa_cv], [yes])], [AS_VAR_SET([vdpa_cv], [no])])
+    CFLAGS=$vdpa_save_CFLAGS])
+  AS_VAR_IF([vdpa_cv], [yes], [$2], [$3])
+  AS_VAR_POPDEF([vdpa_cv])
+])
+
+dnl VDPA_CHECK_WARNINGS
+dnl
+dnl Compiler warnings for our own code (never for the OVS tree we build):
+dnl with clang, -Wthread-safety checks the OVS_GUARDED, OVS_REQUIRES, ...
+dnl annotations, which are otherwise only comments.  --enable-Werror turns
+dnl every warning into an error.
+AC_DEFUN([VDPA_CHECK_WARNINGS], [
+  AC_ARG_ENABLE([Werror],
+    [AS_HELP_STRING([--enable-Werror],
+                    [fail the build of our code on any compiler warning])],
+    [], [enable_Werror=no])
+  WARNING_CFLAGS=
+  VDPA_CHECK_CC_OPTION([-Wthread-safety],
+    [WARNING_CFLAGS="$WARNING_CFLAGS -Wthread-safety"])
+  if test "$enable_Werror" = yes; then
+    WARNING_CFLAGS="$WARNING_CFLAGS -Werror"
+  fi
+  AC_SUBST([WARNING_CFLAGS])
+])
