@@ -1,16 +1,24 @@
-# The autotest suite.  It reuses OVS's tests/ovs-macros.at straight from the
-# OVS source tree (the way OVN does), so nothing of OVS is copied here.
+# Two autotest suites, as OVS has: tests/testsuite, the unit tests, which
+# "make check" runs as any user, and tests/system-testsuite, the tests with
+# ovs-vswitchd, DPDK, dpdk-testpmd and QEMU guests, which "make
+# check-system" runs as root.  Both reuse OVS's tests/ovs-macros.at straight
+# from the OVS source tree (the way OVN does), so nothing of OVS is copied
+# here.  TESTSUITEFLAGS works for both, e.g.
+#   make check-system TESTSUITEFLAGS='-k multiqueue -j2'
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
+	$(SYSTEM_TESTSUITE_AT) \
 	tests/atlocal.in \
 	tests/guest/build-guest.sh \
 	package.m4
 TESTSUITE_AT = \
 	tests/testsuite.at \
-	tests/vdpa-macros.at \
 	tests/unit-config.at \
 	tests/unit-virtq.at \
-	tests/unit-docs.at \
+	tests/unit-docs.at
+SYSTEM_TESTSUITE_AT = \
+	tests/system-testsuite.at \
+	tests/vdpa-macros.at \
 	tests/system-vdpa.at \
 	tests/system-vdpa-hw.at \
 	tests/system-vdpa-cycles.at \
@@ -21,7 +29,8 @@ TESTSUITE_AT = \
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite
-DISTCLEANFILES = tests/atlocal
+SYSTEM_TESTSUITE = tests/system-testsuite
+DISTCLEANFILES = tests/atlocal tests/atconfig
 
 # Our ovs-vswitchd first, then OVS's own tools from the same build.
 AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/utilities
@@ -30,15 +39,29 @@ check-local: tests/atlocal $(TESTSUITE) $(check_PROGRAMS)
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 
+check-system: all tests/atlocal $(SYSTEM_TESTSUITE) $(check_PROGRAMS)
+	$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests \
+		AUTOTEST_PATH='$(AUTOTEST_PATH)' $(TESTSUITEFLAGS)
+
+# Builds the test programs without running a test (the check script's
+# clang build).
+check-programs: $(check_PROGRAMS)
+
 clean-local: tests-clean
 tests-clean:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+	test ! -f '$(SYSTEM_TESTSUITE)' || \
+		$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests --clean
 
 AUTOM4TE = autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
 $(TESTSUITE): $(TESTSUITE_AT:%=$(srcdir)/%) $(srcdir)/package.m4
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
-		-o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
+		-o $@.tmp $(srcdir)/$@.at && mv $@.tmp $@
+$(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT:%=$(srcdir)/%) \
+		$(srcdir)/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
+		-o $@.tmp $(srcdir)/$@.at && mv $@.tmp $@
 
 $(srcdir)/package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN):;{ \
