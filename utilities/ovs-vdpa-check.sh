@@ -1,19 +1,30 @@
 #! /bin/bash
-# Runs the whole ovs-vdpa test suite, as root, from nothing: installs what
-# is missing, builds (utilities/ovs-vdpa-setup.sh), then runs the autotest
-# suite: unit tests, system tests with ovsdb-server, ovs-vswitchd, DPDK and
-# dpdk-testpmd guests, and QEMU Linux guests.  Then it builds our code again
-# with AddressSanitizer (in _build-asan, against the same OVS build) and
-# runs the unit, engine and robustness tests under it.
+# Runs all of ovs-vdpa's checks, as root, from nothing: installs what is
+# missing and builds (utilities/ovs-vdpa-setup.sh), then
+#
+#   1. OVS's utilities/checkpatch.py over our C sources (lib/, vswitchd/,
+#      tests/), from the OVS source tree we build against;
+#   2. "make check": the unit tests (tests/testsuite);
+#   3. "make check-system": the system tests (tests/system-testsuite), with
+#      ovsdb-server, ovs-vswitchd, DPDK, dpdk-testpmd and QEMU Linux guests;
+#   4. a clang build of our code and test programs with -Wthread-safety and
+#      --enable-Werror, in BUILDDIR-clang, against the same OVS build;
+#   5. an AddressSanitizer build in BUILDDIR-asan, against the same OVS
+#      build, which runs the unit tests and the system tests with keyword
+#      "hw" or "robustness".
 #
 # Usage: utilities/ovs-vdpa-check.sh [--soak] [TESTSUITEFLAGS...]
 # e.g.   utilities/ovs-vdpa-check.sh -k multiqueue
 #        utilities/ovs-vdpa-check.sh --soak -k races
 #
-# With TESTSUITEFLAGS, runs only the tests they select, without the
-# AddressSanitizer pass.  --soak makes the race tests run 200 rounds
-# instead of 40 (VDPA_ROUNDS; about 7 minutes more per pass).  Exits
-# non-zero if any test fails.
+# With TESTSUITEFLAGS, runs steps 1 to 3 only, each suite with those flags
+# (prefer -k KEYWORD to test numbers: the two suites number their tests
+# each from 1).  --soak makes the race tests run 200 rounds instead of 40
+# (VDPA_ROUNDS; about 7 minutes more per pass).  BUILDDIR is _build in the
+# source tree, or $VDPA_BUILDDIR.  Ends with a line "N passed, N failed, N
+# skipped" that counts the tests of both suites and of every pass; exits
+# non-zero if a check or a test fails, or, without TESTSUITEFLAGS, if a
+# test was skipped.
 
 set -e -o pipefail
 
@@ -24,34 +35,75 @@ fi
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${VDPA_BUILDDIR:-$srcdir/_build}
+clang_builddir=$builddir-clang
 asan_builddir=$builddir-asan
 
 "$srcdir"/utilities/ovs-vdpa-setup.sh "$builddir"
 
-# run_suite DIR FLAGS: runs the suite in build directory DIR, appending its
-# output to $log.  Returns non-zero if a test failed.
+# The OVS trees that configure found or unpacked for $builddir.
+makevar () {
+    sed -n "s/^$1 = //p" "$builddir"/Makefile | head -n 1
+}
+ovs_srcdir=$(makevar OVS_SRCDIR)
+ovs_builddir=$(makevar OVS_BUILDDIR)
+
 log=$builddir/check.log
 : > $log
+status=0
+
+# build DIR CONFIGURE-ARGS...: configures (once) and builds our code and
+# the test programs in build directory DIR against the same OVS build.
+build () {
+    local dir=$1
+    shift
+
+    if test ! -f "$dir"/Makefile; then
+        mkdir -p "$dir"
+        (cd "$dir" &&
+         "$srcdir"/configure --quiet --with-ovs-source="$ovs_srcdir" \
+             --with-ovs-build="$ovs_builddir" "$@")
+    fi
+    echo "Building in $dir..."
+    { make -C "$dir" -j"$(nproc)" --no-print-directory &&
+      make -C "$dir" -j"$(nproc)" --no-print-directory check-programs; } \
+        > "$dir"/make.log 2>&1 ||
+        { tail -n 40 "$dir"/make.log | tee -a $log; return 1; }
+}
+
+# run_suite DIR TARGET FLAGS: runs "make TARGET" (check or check-system)
+# in build directory DIR with TESTSUITEFLAGS=FLAGS, appending its output to
+# $log.  Returns non-zero if a test failed.
 run_suite () {
-    echo "== Test suite in $1 ${2:+($2)}" | tee -a $log
-    make -C "$1" --no-print-directory check TESTSUITEFLAGS="$2" 2>&1 |
+    echo "== make $2 in $1 ${3:+($3)}" | tee -a $log
+    make -C "$1" --no-print-directory $2 TESTSUITEFLAGS="$3" 2>&1 |
         tee -a $log
 }
 
-status=0
-run_suite "$builddir" "$*" || status=1
+# 1. Coding style, as OVS checks its own.
+echo "== checkpatch" | tee -a $log
+(cd "$srcdir" &&
+ python3 "$ovs_srcdir"/utilities/checkpatch.py -q -f \
+     lib/*.[ch] vswitchd/*.c tests/*.c) 2>&1 | tee -a $log ||
+    { echo "checkpatch: FAILED"; status=1; }
+
+# 2, 3. The two suites.
+run_suite "$builddir" check "$*" || status=1
+run_suite "$builddir" check-system "$*" || status=1
+
 if test $# = 0; then
-    if test ! -f "$asan_builddir"/Makefile; then
-        mkdir -p "$asan_builddir"
-        (cd "$asan_builddir" &&
-         "$srcdir"/configure --quiet --enable-asan \
-             --with-ovs-source="$builddir"/ovs)
+    # 4. Thread safety annotations checked, every warning an error.
+    if command -v clang > /dev/null; then
+        build "$clang_builddir" CC=clang --enable-Werror ||
+            { echo "clang build: FAILED"; status=1; }
+    else
+        echo "clang not found (apt-get install clang)"
+        status=1
     fi
-    echo "Building with AddressSanitizer in $asan_builddir..."
-    make -C "$asan_builddir" -j"$(nproc)" --no-print-directory \
-        > "$asan_builddir"/make.log 2>&1 ||
-        { tail -n 40 "$asan_builddir"/make.log; exit 1; }
-    run_suite "$asan_builddir" "-k unit -k hw -k robustness" || status=1
+
+    # 5. AddressSanitizer.
+    build "$asan_builddir" --enable-asan || exit 1
+    run_suite "$asan_builddir" check "" || status=1
+    run_suite "$asan_builddir" check-system "-k hw -k robustness" || status=1
 fi
 
 # One line that CI and people can read at a glance.
@@ -65,7 +117,7 @@ if test $# = 0 && test "$skipped" != 0; then
     status=1
 fi
 if test $status != 0; then
-    echo "See tests/testsuite.log and tests/testsuite.dir/ in $builddir" \
-         "and $asan_builddir."
+    echo "See $log, and tests/testsuite.log, tests/system-testsuite.log" \
+         "and their .dir directories in $builddir and $asan_builddir."
 fi
 exit $status

@@ -11,9 +11,10 @@ set -e
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${1:-$srcdir/_build}
 
-# Debian packages: the build tools, OVS's source and build dependencies,
-# DPDK 22.11 and its dpdk-testpmd (the tests' guest).
-packages="autoconf automake libtool make gcc pkg-config python3
+# Debian packages: the build tools (clang for the check's -Wthread-safety
+# build), OVS's source and build dependencies, DPDK 22.11 and its
+# dpdk-testpmd (the tests' guest).
+packages="autoconf automake libtool make gcc clang pkg-config python3
           openvswitch-source libdpdk-dev dpdk dpdk-dev
           libssl-dev libcap-ng-dev libnuma-dev procps
           qemu-system-x86 busybox-static cpio xz-utils"
