@@ -75,7 +75,7 @@ device_lookup(const struct rte_vdpa_device *vdev)
 
 static void
 device_add(const char *engine_name, struct rte_vdpa_device *vdev,
-           const char *name)
+           const char *name, vdpa_engine_representor_cb *make_representor)
 {
     struct vdpa_engine *engine = engine_lookup_or_add(engine_name);
     struct vdpa_device *dev;
@@ -93,6 +93,7 @@ device_add(const char *engine_name, struct rte_vdpa_device *vdev,
     dev->name = xstrdup(name);
     dev->engine_name = engine->name;
     dev->vdev = vdev;
+    dev->make_representor = make_representor;
     rte_vdpa_get_queue_num(vdev, &dev->caps.queue_pairs);
     rte_vdpa_get_features(vdev, &dev->caps.features);
     rte_vdpa_get_protocol_features(vdev, &dev->caps.protocol_features);
@@ -120,7 +121,8 @@ scan_devices(void)
         if (vdev && !device_lookup(vdev)) {
             const struct rte_driver *drv = rte_dev_driver(rte_dev);
 
-            device_add(drv ? rte_driver_name(drv) : "unknown", vdev, name);
+            device_add(drv ? rte_driver_name(drv) : "unknown", vdev, name,
+                       NULL);
         }
     }
     ovs_mutex_unlock(&engine_mutex);
@@ -252,8 +254,9 @@ vdpa_engine_release(struct vdpa_device *dev, const char *port)
 
 /* Finds the ethdev through which OVS sends and receives the packets of the
  * guest on 'dev': the one named 'representor' if nonnull (a NIC's VF
- * representor), otherwise the ethdev on the same DPDK device as 'dev' (as
- * our software engine's devices have). */
+ * representor), otherwise the ethdev named after 'dev''s DPDK device (as
+ * our software engine's devices have), which the engine that added 'dev'
+ * makes now if it has not yet.  Called in the main thread only. */
 int
 vdpa_engine_representor(const struct vdpa_device *dev,
                         const char *representor, uint16_t *port_id,
@@ -264,7 +267,10 @@ vdpa_engine_representor(const struct vdpa_device *dev,
     if (!name) {
         name = rte_dev_name(rte_vdpa_get_rte_device(dev->vdev));
     }
-    if (rte_eth_dev_get_port_by_name(name, port_id)) {
+    if (rte_eth_dev_get_port_by_name(name, port_id)
+        && (representor || !dev->make_representor
+            || dev->make_representor(dev->vdev)
+            || rte_eth_dev_get_port_by_name(name, port_id))) {
         *errp = xasprintf("vDPA device %s has no representor ethdev%s%s%s",
                           dev->name, representor ? " \"" : "",
                           representor ? representor : "",
@@ -348,14 +354,17 @@ vdpa_engine_visit(vdpa_engine_visit_cb *cb, void *aux)
 }
 
 /* Adds device 'vdev', named 'name', to engine 'engine_name', for an engine
- * whose devices DPDK does not probe itself (our software engine). */
+ * whose devices DPDK does not probe itself (our software engine).  If the
+ * engine makes a device's representor ethdev only when a port first needs
+ * it, 'make_representor' is how, otherwise it is NULL. */
 void
 vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
-                       const char *name)
+                       const char *name,
+                       vdpa_engine_representor_cb *make_representor)
 {
     ovs_mutex_lock(&engine_mutex);
     if (!device_lookup(vdev)) {
-        device_add(engine_name, vdev, name);
+        device_add(engine_name, vdev, name, make_representor);
     }
     ovs_mutex_unlock(&engine_mutex);
 }

@@ -48,6 +48,11 @@ struct rte_vdpa_device;
 struct rte_vdpa_stat;
 struct rte_vdpa_stat_name;
 
+/* Makes the representor ethdev of 'vdev' (see vdpa_engine_representor()).
+ * Returns 0 if it did, otherwise a positive errno value.  Called in the
+ * main thread only. */
+typedef int vdpa_engine_representor_cb(struct rte_vdpa_device *vdev);
+
 struct vdpa_device {
     int eid;
     int did;
@@ -56,11 +61,17 @@ struct vdpa_device {
     struct rte_vdpa_device *vdev;
     struct vdpa_caps caps;
     char *port;                   /* Name of the port using it, or NULL. */
+
+    /* Makes the device's representor ethdev, for an engine that makes one
+     * only when a port first needs it; NULL for the devices that DPDK
+     * probes (see vdpa_engine_add_device()). */
+    vdpa_engine_representor_cb *make_representor;
 };
 
 void vdpa_engine_init(void);
 void vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *,
-                            const char *name);
+                            const char *name,
+                            vdpa_engine_representor_cb *);
 
 /* Device events, reported by drivers and handled by the ports. */
 typedef void vdpa_engine_failure_cb(struct vdpa_device *, const char *reason);

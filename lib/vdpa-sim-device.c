@@ -15,13 +15,18 @@
  */
 
 /* Creating the software vDPA engine's devices, as other_config:vdpa-sim
- * asks: each one's rings and representor ethdev, its registration with
- * DPDK as a vDPA device, and its entry in the engine table. */
+ * asks: each one's rings, its registration with DPDK as a vDPA device, its
+ * entry in the engine table, and its representor ethdev when a port first
+ * needs it. */
 
 #include <config.h>
 
 #include "vdpa-sim-private.h"
 
+#include <errno.h>
+#include <string.h>
+
+#include <rte_dev.h>
 #include <rte_eth_ring.h>
 #include <rte_ring.h>
 
@@ -44,10 +49,7 @@ sim_device_create(const char *engine_name, int index,
                   const struct vdpa_sim_spec *spec)
 {
     struct sim_device *dev = xzalloc(sizeof *dev);
-    struct rte_eth_dev_info info;
-    uint16_t port_id;
     char name[RTE_RING_NAMESIZE];
-    int port;
 
     dev->spec = *spec;
     ovs_mutex_init(&dev->mutex);
@@ -69,20 +71,20 @@ sim_device_create(const char *engine_name, int index,
         }
     }
 
-    /* The representor; its DPDK device is the vDPA device too, so the
-     * vDPA device is named after it: "net_ring_<engine>_<index>". */
-    snprintf(name, sizeof name, "%s_%d", engine_name, index);
-    port = rte_eth_from_rings(name, dev->to_ovs, spec->queue_pairs,
-                              dev->from_ovs, spec->queue_pairs,
-                              SOCKET_ID_ANY);
-    if (port < 0) {
-        VLOG_ERR("%s: cannot create representor: %s", name,
-                 rte_strerror(rte_errno));
-        return NULL;
-    }
-    port_id = port;
-    if (rte_eth_dev_info_get(port_id, &info)
-        || rte_eth_dev_get_name_by_port(port_id, dev->name)) {
+    /* The vDPA device is named after the representor that
+     * rte_eth_from_rings() will make, "net_ring_<engine>_<index>", and has
+     * a DPDK device of its own by that name (see struct sim_rte_device):
+     * the representor comes only when a port needs it
+     * (sim_make_representor()). */
+    snprintf(dev->rep_name, sizeof dev->rep_name, "%s_%d", engine_name,
+             index);
+    snprintf(dev->name, sizeof dev->name, "net_ring_%s", dev->rep_name);
+    dev->rte_dev.name = dev->name;
+    dev->rte_dev.numa_node = SOCKET_ID_ANY;
+    if (strcmp(rte_dev_name((struct rte_device *) &dev->rte_dev),
+               dev->name)) {
+        VLOG_ERR("%s: this DPDK's struct rte_device is not the one of DPDK "
+                 "22.11", dev->name);
         return NULL;
     }
 
@@ -91,12 +93,45 @@ sim_device_create(const char *engine_name, int index,
         return NULL;
     }
 
-    dev->vdev = rte_vdpa_register_device(info.device, &vdpa_sim_ops);
+    dev->vdev = rte_vdpa_register_device((struct rte_device *) &dev->rte_dev,
+                                         &vdpa_sim_ops);
     if (!dev->vdev) {
         VLOG_ERR("%s: cannot register as a vDPA device", dev->name);
         return NULL;
     }
     return dev;
+}
+
+/* Makes the representor ethdev of 'vdev', a device of a software engine
+ * that has none yet: the engine table's representor callback.  Returns 0
+ * if it did, otherwise a positive errno value.  Called in the main thread
+ * only. */
+static int
+sim_make_representor(struct rte_vdpa_device *vdev)
+{
+    size_t n = sim_n_devices();
+    struct sim_device *dev = NULL;
+    int port;
+
+    for (size_t i = 0; i < n; i++) {
+        if (vdpa_sim_devices[i]->vdev == vdev) {
+            dev = vdpa_sim_devices[i];
+            break;
+        }
+    }
+    if (!dev || dev->has_representor) {
+        return ENODEV;
+    }
+    port = rte_eth_from_rings(dev->rep_name, dev->to_ovs,
+                              dev->spec.queue_pairs, dev->from_ovs,
+                              dev->spec.queue_pairs, SOCKET_ID_ANY);
+    if (port < 0) {
+        VLOG_ERR("%s: cannot create representor: %s", dev->name,
+                 rte_strerror(rte_errno));
+        return ENODEV;
+    }
+    dev->has_representor = true;
+    return 0;
 }
 
 /* Creates engine 'engine_name''s devices as 'spec' says and adds them to
@@ -122,9 +157,8 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
         /* Publish the device only once it is complete. */
         vdpa_sim_devices[n_devs] = dev;
         atomic_store(&vdpa_sim_n_devices, n_devs + 1);
-        vdpa_engine_add_device(engine_name, dev->vdev,
-                               rte_dev_name(rte_vdpa_get_rte_device(
-                                                dev->vdev)));
+        vdpa_engine_add_device(engine_name, dev->vdev, dev->name,
+                               sim_make_representor);
         n++;
     }
 

@@ -23,8 +23,9 @@
  *   vdpa-sim.c          the vDPA device operations, called by the vhost
  *                       library's thread
  *   vdpa-sim-thread.c   the engine thread, which moves the packets
- *   vdpa-sim-device.c   creating the devices: rings, representor ethdev,
- *                       registration with DPDK and the engine table
+ *   vdpa-sim-device.c   creating the devices: rings, registration with
+ *                       DPDK and the engine table, and the representor
+ *                       ethdev when a port first needs it
  *   vdpa-sim-options.c  other_config:vdpa-sim */
 
 #include <stdbool.h>
@@ -56,10 +57,33 @@
      | VDPA_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)                    \
      | VDPA_BIT(VHOST_USER_PROTOCOL_F_RARP))
 
+/* DPDK 22.11's struct rte_device, which rte_dev.h leaves opaque and whose
+ * header, dev_driver.h, Debian's DPDK does not install.  A device of the
+ * engine needs one to register as a vDPA device, and cannot borrow its
+ * representor's: an ethdev for every device at creation would soon use up
+ * RTE_MAX_ETHPORTS (32 in Debian's DPDK), so a representor is made only
+ * when a port first needs it.  rte_vdpa_register_device() and the vhost
+ * library read only the name, through rte_dev_name(); the layout is
+ * checked at run time by having DPDK's own rte_dev_name() read the name
+ * back from a device before it registers (vdpa-sim-device.c), so a DPDK
+ * whose struct differs gets no devices rather than a wrong one. */
+struct sim_rte_device {
+    void *next[2];                        /* RTE_TAILQ_ENTRY. */
+    const char *name;
+    const char *bus_info;
+    const void *driver;
+    const void *bus;
+    int numa_node;
+    void *devargs;
+};
+
 struct sim_device {
     struct rte_vdpa_device *vdev;
     struct vdpa_sim_spec spec;
-    char name[RTE_ETH_NAME_MAX_LEN];
+    char name[RTE_ETH_NAME_MAX_LEN];      /* "net_ring_" + 'rep_name'. */
+    char rep_name[RTE_ETH_NAME_MAX_LEN - 9]; /* For rte_eth_from_rings(). */
+    struct sim_rte_device rte_dev;        /* Named 'name'. */
+    bool has_representor;                 /* Main thread only. */
     struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
     struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
     struct rte_mempool *mp;

@@ -37,11 +37,17 @@
 
 #define SIM_BURST 32
 
-/* Idle passes over all devices before the thread sleeps on the kicks, and
- * how long it sleeps at most: packets that OVS sends to a representor do
- * not kick, so it must look at the rings now and then. */
-#define SIM_IDLE_PASSES 256
+/* How many idle device visits (a pass over 2 devices is 2) the thread
+ * makes before it sleeps on the kicks, and how long it sleeps at most:
+ * packets that OVS sends to a representor do not kick, so it must look at
+ * the rings now and then.  Counting visits, not passes, keeps the idle
+ * cost of an engine with many devices as low as of one with few. */
+#define SIM_IDLE_VISITS 512
 #define SIM_SLEEP_MS 1
+
+/* The most transmit vrings whose kicks the thread waits on: 64 devices with
+ * 8 queue pairs each.  It looks at the others every SIM_SLEEP_MS. */
+#define SIM_MAX_POLL 512
 
 /* Returns the guest receive vring that representor queue 'q' delivers to:
  * one of those the guest enabled, spread as OVS spreads its txqs over a sw
@@ -137,9 +143,9 @@ sim_drain(struct sim_device *dev)
 static void
 sim_sleep(void)
 {
-    struct pollfd fds[64];
-    struct sim_device *owners[64];
-    int vrings[64];
+    struct pollfd fds[SIM_MAX_POLL];
+    struct sim_device *owners[SIM_MAX_POLL];
+    int vrings[SIM_MAX_POLL];
     bool pending = false;
     int n_fds = 0;
 
@@ -192,7 +198,7 @@ sim_sleep(void)
 static void *
 sim_thread_main(void *arg OVS_UNUSED)
 {
-    int idle = 0;
+    size_t idle = 0;
 
     /* This thread uses no RCU-protected data: it must not hold back OVS's
      * grace periods. */
@@ -226,7 +232,7 @@ sim_thread_main(void *arg OVS_UNUSED)
 
         if (moved) {
             idle = 0;
-        } else if (++idle >= SIM_IDLE_PASSES) {
+        } else if ((idle += sim_n_devices()) >= SIM_IDLE_VISITS) {
             sim_sleep();
             idle = 0;
         }
