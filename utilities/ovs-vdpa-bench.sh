@@ -62,7 +62,7 @@ measure () {
 
     add_pair $kind
     guest_start g1 $sandbox/g1.sock 1 rxonly
-    guest_start g0 $sandbox/g0.sock 1 txonly 1 --txpkts=$size
+    guest_start g0 $sandbox/g0.sock 1 txonly 1 256 --txpkts=$size
     wait_connected p0 p1
     # Let the flows and queues settle, then count.
     sleep 2

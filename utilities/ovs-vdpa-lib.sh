@@ -144,19 +144,24 @@ vdpa_ovs_start () {
         ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 }
 
-# guest_start NAME SOCKET SERVER MODE [QUEUES [TESTPMD_ARG...]]
+# guest_start NAME SOCKET SERVER MODE [QUEUES [QSIZE [TESTPMD_ARG...]]]
 #
 # Starts a dpdk-testpmd guest NAME on vhost-user socket SOCKET, serving it
 # if SERVER is 1, forwarding in MODE (txonly, rxonly, ...) on QUEUES queue
-# pairs (default 1), with extra testpmd arguments TESTPMD_ARG (e.g.
-# --txpkts=1518).  Its two lcores run on the CPUs that $VDPA_GUEST_LCORES
-# maps them to (EAL --lcores), by default 0 and 1.  Its output goes to
-# NAME.log, with port statistics every second.
+# pairs (default 1) of QSIZE-entry rings (default 256, at most 32768), with
+# extra testpmd arguments TESTPMD_ARG (e.g. --txpkts=1518).  It has mbufs
+# enough to fill every ring twice over.  Its two lcores run on the CPUs
+# that $VDPA_GUEST_LCORES maps them to (EAL --lcores), by default 0 and 1.
+# Its output goes to NAME.log, with port statistics every second.
 guest_start () {
-    local name=$1 sock=$2 server=$3 mode=$4 queues=${5:-1}
+    local name=$1 sock=$2 server=$3 mode=$4 queues=${5:-1} qsize=${6:-256}
+    local mbufs
 
     shift 4
     test $# = 0 || shift
+    test $# = 0 || shift
+    mbufs=$((queues * qsize * 2 + 8192))
+    test $mbufs -ge 16384 || mbufs=16384
 
     # A server that was killed leaves its socket behind; restarting it
     # replaces that, as QEMU's server=on does.
@@ -165,9 +170,10 @@ guest_start () {
     stdbuf -oL "$TESTPMD" --lcores="${VDPA_GUEST_LCORES:-0,1}" --no-pci \
         --no-huge -m 512 --file-prefix=$(vdpa_prefix $name) \
         --log-level=pmd.*:error \
-        --vdev "net_virtio_user0,path=$sock,server=$server,queues=$queues" \
+        --vdev "net_virtio_user0,path=$sock,server=$server,queues=$queues,\
+queue_size=$qsize" \
         -- --forward-mode=$mode --nb-cores=1 --rxq=$queues --txq=$queues \
-        --total-num-mbufs=16384 --stats-period 1 "$@" \
+        --total-num-mbufs=$mbufs --stats-period 1 "$@" \
         > "$OVS_RUNDIR/$name.log" 2>&1 &
     echo $! > "$OVS_RUNDIR/$name.pid"
     on_exit "guest_kill $name"
@@ -201,6 +207,58 @@ guest_kill () {
 guest_count () {
     grep -o "$2-packets: *[0-9]*" "$OVS_RUNDIR/$1.log" | tail -n 1 |
         awk '{print $2}' | grep . || echo 0
+}
+
+# guest_n_stats NAME
+#
+# Prints how many times guest NAME has printed its port statistics.
+guest_n_stats () {
+    grep -c 'RX-packets:' "$OVS_RUNDIR/$1.log"
+}
+
+# guest_rx_settled NAME N
+#
+# Succeeds once guest NAME has printed its statistics at least twice since
+# it had printed them N times, and the last two counts of received packets
+# are the same.
+guest_rx_settled () {
+    local counts
+
+    counts=$(grep -o 'RX-packets: *[0-9]*' "$OVS_RUNDIR/$1.log" |
+             awk '{print $2}')
+    test $(echo "$counts" | wc -l) -ge $(($2 + 2)) &&
+        test $(echo "$counts" | tail -n 2 | uniq | wc -l) = 1
+}
+
+# guest_delivered SENDER RECEIVER
+#
+# Once guest SENDER has stopped, waits until guest RECEIVER's count of
+# received packets no longer grows, then prints how many of the packets
+# that SENDER sent RECEIVER received, in percent (rounded down), and both
+# counts on stderr.  Returns 1 if RECEIVER's count does not settle.
+guest_delivered () {
+    local tx=$(guest_count $1 TX) n=$(guest_n_stats $2) rx
+
+    vdpa_wait_until "guest_rx_settled $2 $n" || return 1
+    rx=$(guest_count $2 RX)
+    echo "$1 sent $tx, $2 received $rx: $((tx ? rx * 100 / tx : 0)) %" >&2
+    echo $((tx ? rx * 100 / tx : 0))
+}
+
+# guest_rx_window NAME SECONDS
+#
+# Waits for SECONDS more of guest NAME's once-a-second statistics and
+# prints how many packets it received between the first and the last of
+# them: a count over a window timed by the guest itself.  Returns 1 if they
+# do not come.
+guest_rx_window () {
+    local n=$(guest_n_stats $1)
+
+    vdpa_wait_until "test \$(guest_n_stats $1) -gt $((n + $2))" \
+                    $(($2 + 30)) || return 1
+    grep -o 'RX-packets: *[0-9]*' "$OVS_RUNDIR/$1.log" |
+        awk -v first=$((n + 1)) -v last=$((n + 1 + $2)) \
+            'NR == first { f = $2 } NR == last { print $2 - f }'
 }
 
 # iface_get IFACE COLUMN KEY
