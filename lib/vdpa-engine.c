@@ -254,21 +254,20 @@ vdpa_engine_release(struct vdpa_device *dev, const char *port)
 
 /* Finds the ethdev through which OVS sends and receives the packets of the
  * guest on 'dev': the one named 'representor' if nonnull (a NIC's VF
- * representor), otherwise the ethdev named after 'dev''s DPDK device (as
- * our software engine's devices have), which the engine that added 'dev'
- * makes now if it has not yet.  Called in the main thread only. */
+ * representor), otherwise the ethdev named after 'dev''s DPDK device, as
+ * our software engine's devices have.  If that one does not exist yet, the
+ * engine that added 'dev' makes it now, if it can.  Called in the main
+ * thread only. */
 int
 vdpa_engine_representor(const struct vdpa_device *dev,
                         const char *representor, uint16_t *port_id,
                         char **errp)
 {
-    const char *name = representor;
+    const char *own = rte_dev_name(rte_vdpa_get_rte_device(dev->vdev));
+    const char *name = representor ? representor : own;
 
-    if (!name) {
-        name = rte_dev_name(rte_vdpa_get_rte_device(dev->vdev));
-    }
     if (rte_eth_dev_get_port_by_name(name, port_id)
-        && (representor || !dev->make_representor
+        && (!dev->make_representor || strcmp(name, own)
             || dev->make_representor(dev->vdev)
             || rte_eth_dev_get_port_by_name(name, port_id))) {
         *errp = xasprintf("vDPA device %s has no representor ethdev%s%s%s",
