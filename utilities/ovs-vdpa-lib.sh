@@ -209,58 +209,6 @@ guest_count () {
         awk '{print $2}' | grep . || echo 0
 }
 
-# guest_n_stats NAME
-#
-# Prints how many times guest NAME has printed its port statistics.
-guest_n_stats () {
-    grep -c 'RX-packets:' "$OVS_RUNDIR/$1.log"
-}
-
-# guest_rx_settled NAME N
-#
-# Succeeds once guest NAME has printed its statistics at least twice since
-# it had printed them N times, and the last two counts of received packets
-# are the same.
-guest_rx_settled () {
-    local counts
-
-    counts=$(grep -o 'RX-packets: *[0-9]*' "$OVS_RUNDIR/$1.log" |
-             awk '{print $2}')
-    test $(echo "$counts" | wc -l) -ge $(($2 + 2)) &&
-        test $(echo "$counts" | tail -n 2 | uniq | wc -l) = 1
-}
-
-# guest_delivered SENDER RECEIVER
-#
-# Once guest SENDER has stopped, waits until guest RECEIVER's count of
-# received packets no longer grows, then prints how many of the packets
-# that SENDER sent RECEIVER received, in percent (rounded down), and both
-# counts on stderr.  Returns 1 if RECEIVER's count does not settle.
-guest_delivered () {
-    local tx=$(guest_count $1 TX) n=$(guest_n_stats $2) rx
-
-    vdpa_wait_until "guest_rx_settled $2 $n" || return 1
-    rx=$(guest_count $2 RX)
-    echo "$1 sent $tx, $2 received $rx: $((tx ? rx * 100 / tx : 0)) %" >&2
-    echo $((tx ? rx * 100 / tx : 0))
-}
-
-# guest_rx_window NAME SECONDS
-#
-# Waits for SECONDS more of guest NAME's once-a-second statistics and
-# prints how many packets it received between the first and the last of
-# them: a count over a window timed by the guest itself.  Returns 1 if they
-# do not come.
-guest_rx_window () {
-    local n=$(guest_n_stats $1)
-
-    vdpa_wait_until "test \$(guest_n_stats $1) -gt $((n + $2))" \
-                    $(($2 + 30)) || return 1
-    grep -o 'RX-packets: *[0-9]*' "$OVS_RUNDIR/$1.log" |
-        awk -v first=$((n + 1)) -v last=$((n + 1 + $2)) \
-            'NR == first { f = $2 } NR == last { print $2 - f }'
-}
-
 # iface_get IFACE COLUMN KEY
 #
 # Prints KEY of map COLUMN (status, statistics, ...) of Interface IFACE.
