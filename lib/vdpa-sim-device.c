@@ -109,16 +109,9 @@ sim_device_create(const char *engine_name, int index,
 static int
 sim_make_representor(struct rte_vdpa_device *vdev)
 {
-    size_t n = sim_n_devices();
-    struct sim_device *dev = NULL;
+    struct sim_device *dev = sim_lookup(vdev);
     int port;
 
-    for (size_t i = 0; i < n; i++) {
-        if (vdpa_sim_devices[i]->vdev == vdev) {
-            dev = vdpa_sim_devices[i];
-            break;
-        }
-    }
     if (!dev || dev->has_representor) {
         return ENODEV;
     }

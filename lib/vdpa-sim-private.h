@@ -130,6 +130,20 @@ sim_n_devices(void)
     return n;
 }
 
+/* Returns the device of this engine that 'vdev' is, or NULL. */
+static inline struct sim_device *
+sim_lookup(const struct rte_vdpa_device *vdev)
+{
+    size_t n = sim_n_devices();
+
+    for (size_t i = 0; i < n; i++) {
+        if (vdpa_sim_devices[i]->vdev == vdev) {
+            return vdpa_sim_devices[i];
+        }
+    }
+    return NULL;
+}
+
 /* Takes 'dev''s mutex on behalf of a thread other than the engine thread,
  * which steps aside. */
 static inline void

@@ -38,19 +38,6 @@
 VLOG_DEFINE_THIS_MODULE(vdpa_sim);
 
 static struct sim_device *
-sim_lookup(const struct rte_vdpa_device *vdev)
-{
-    size_t n = sim_n_devices();
-
-    for (size_t i = 0; i < n; i++) {
-        if (vdpa_sim_devices[i]->vdev == vdev) {
-            return vdpa_sim_devices[i];
-        }
-    }
-    return NULL;
-}
-
-static struct sim_device *
 sim_lookup_vid(int vid)
 {
     return sim_lookup(rte_vhost_get_vdpa_device(vid));
