@@ -48,6 +48,7 @@
 #include "dirs.h"
 #include "dp-packet.h"
 #include "dpdkvdpa-config.h"
+#include "dpdkvdpa-counter.h"
 #include "dpdkvdpa-mempool.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
@@ -176,25 +177,6 @@ struct netdev_dpdkvdpa {
 struct netdev_rxq_dpdkvdpa {
     struct netdev_rxq up;
 };
-
-/* Adds 'n' to 'counter', which only the calling thread writes. */
-static inline void
-counter_add(atomic_uint64_t *counter, uint64_t n)
-{
-    uint64_t value;
-
-    atomic_read_relaxed(counter, &value);
-    atomic_store_relaxed(counter, value + n);
-}
-
-static inline uint64_t
-counter_get(const atomic_uint64_t *counter)
-{
-    uint64_t value;
-
-    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, counter), &value);
-    return value;
-}
 
 static struct ovs_list dpdkvdpa_list OVS_GUARDED_BY(dpdkvdpa_mutex)
     = OVS_LIST_INITIALIZER(&dpdkvdpa_list);

@@ -34,6 +34,7 @@
 #include <rte_ethdev.h>
 #include <rte_vhost.h>
 
+#include "dpdkvdpa-counter.h"
 #include "openvswitch/thread.h"
 #include "ovs-atomic.h"
 #include "packets.h"
@@ -105,7 +106,6 @@ struct sim_device {
     bool enabled[SIM_MAX_VRINGS];
     struct virtq vqs[SIM_MAX_VRINGS];
     int kickfds[SIM_MAX_VRINGS];
-    uint64_t kicks[SIM_MAX_VRINGS];
     struct eth_addr guest_mac;            /* Learned from what it sends. */
     bool guest_mac_known;
 };

@@ -98,7 +98,7 @@ sim_process_queue(struct sim_device *dev, int q)
             sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
                                           n, NULL);
             if (sent < n) {
-                guest_tx->stats.dropped += n - sent;
+                counter_add(&guest_tx->stats.dropped, n - sent);
                 rte_pktmbuf_free_bulk(pkts + sent, n - sent);
             }
             virtq_notify_guest(guest_tx);
@@ -111,7 +111,7 @@ sim_process_queue(struct sim_device *dev, int q)
     if (n) {
         int delivered = rx_vring >= 0 ? virtq_enqueue(guest_rx, pkts, n) : 0;
 
-        guest_rx->stats.dropped += n - delivered;
+        counter_add(&guest_rx->stats.dropped, n - delivered);
         rte_pktmbuf_free_bulk(pkts, n);
         if (delivered) {
             virtq_notify_guest(guest_rx);
@@ -186,7 +186,7 @@ sim_sleep(void)
             && dev->enabled[vrings[i]]
             && dev->kickfds[vrings[i]] == fds[i].fd
             && read(fds[i].fd, &count, sizeof count) == sizeof count) {
-            dev->kicks[vrings[i]] += count;
+            counter_add(&dev->vqs[vrings[i]].stats.kicks, count);
         }
         if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
             virtq_set_notify(&dev->vqs[vrings[i]], false);

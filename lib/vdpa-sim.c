@@ -356,8 +356,9 @@ sim_get_stats(struct rte_vdpa_device *vdev, int qid,
     if (dev && qid >= 0 && qid < SIM_MAX_VRINGS) {
         const struct virtq_stats *s = &dev->vqs[qid].stats;
         const uint64_t values[SIM_N_STATS] = {
-            s->packets, s->bytes, s->bad_descs, s->dropped, dev->kicks[qid],
-            s->calls,
+            counter_get(&s->packets), counter_get(&s->bytes),
+            counter_get(&s->bad_descs), counter_get(&s->dropped),
+            counter_get(&s->kicks), counter_get(&s->calls),
         };
 
         for (i = 0; i < MIN(n, SIM_N_STATS); i++) {
@@ -379,8 +380,15 @@ sim_reset_stats(struct rte_vdpa_device *vdev, int qid)
     }
     sim_lock(dev);
     if (qid >= 0 && qid < SIM_MAX_VRINGS) {
-        memset(&dev->vqs[qid].stats, 0, sizeof dev->vqs[qid].stats);
-        dev->kicks[qid] = 0;
+        struct virtq_stats *s = &dev->vqs[qid].stats;
+
+        /* The engine thread steps aside while we hold the lock. */
+        atomic_store_relaxed(&s->packets, 0);
+        atomic_store_relaxed(&s->bytes, 0);
+        atomic_store_relaxed(&s->bad_descs, 0);
+        atomic_store_relaxed(&s->dropped, 0);
+        atomic_store_relaxed(&s->kicks, 0);
+        atomic_store_relaxed(&s->calls, 0);
     }
     sim_unlock(dev);
     return 0;

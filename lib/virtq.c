@@ -28,6 +28,7 @@
 #include <rte_atomic.h>
 #include <rte_mbuf.h>
 
+#include "dpdkvdpa-counter.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -288,7 +289,7 @@ avail_count_checked(struct virtq *q, const char *dir)
 
         if (q->bad_avail_idx != idx) {
             q->bad_avail_idx = idx;
-            q->stats.bad_descs++;
+            counter_add(&q->stats.bad_descs, 1);
             VLOG_WARN_RL(&rl, "%s: bad %s avail index %"PRIu16": more than "
                          "the ring size %"PRIu16" ahead of %"PRIu16,
                          q->name, dir, idx, q->size, q->last_avail_idx);
@@ -416,18 +417,18 @@ virtq_dequeue(struct virtq *q, struct rte_mempool *mp,
         error = dequeue_chain(q, head, m, &len, &fits);
         put_used(q, head, 0);
         if (error) {
-            q->stats.bad_descs++;
+            counter_add(&q->stats.bad_descs, 1);
             log_bad_chain(q, "TX", head, error);
             rte_pktmbuf_free(m);
         } else if (!fits) {
-            q->stats.dropped++;
+            counter_add(&q->stats.dropped, 1);
             VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte TX packet, "
                          "longer than the %"PRIu16" bytes an mbuf holds",
                          q->name, len, rte_pktmbuf_tailroom(m));
             rte_pktmbuf_free(m);
         } else {
-            q->stats.packets++;
-            q->stats.bytes += m->pkt_len;
+            counter_add(&q->stats.packets, 1);
+            counter_add(&q->stats.bytes, m->pkt_len);
             pkts[n_pkts++] = m;
         }
     }
@@ -565,7 +566,7 @@ take_rx_chain(struct virtq *q, struct rx_stream *s, int *n_avail,
     *headp = take_avail(q);
     error = enqueue_chain(q, *headp, s, writtenp, budget);
     if (error) {
-        q->stats.bad_descs++;
+        counter_add(&q->stats.bad_descs, 1);
         log_bad_chain(q, "RX", *headp, error);
         *s = saved;
     }
@@ -687,10 +688,10 @@ virtq_enqueue(struct virtq *q, struct rte_mbuf **pkts, int n)
                   ? enqueue_mergeable(q, &s, &n_avail)
                   : enqueue_one(q, &s, &n_avail));
         if (retval > 0) {
-            q->stats.packets++;
-            q->stats.bytes += s.len - s.hdr_len;
+            counter_add(&q->stats.packets, 1);
+            counter_add(&q->stats.bytes, s.len - s.hdr_len);
         } else if (retval < 0) {
-            q->stats.dropped++;
+            counter_add(&q->stats.dropped, 1);
             VLOG_WARN_RL(&rl, "%s: dropped a %"PRIu32"-byte RX packet that "
                          "no guest buffer can hold", q->name,
                          s.len - s.hdr_len);
@@ -767,7 +768,7 @@ virtq_notify_guest(struct virtq *q)
         retval = write(q->callfd, &one, sizeof one);
     } while (retval < 0 && errno == EINTR);
     if (retval == sizeof one) {
-        q->stats.calls++;
+        counter_add(&q->stats.calls, 1);
     } else if (retval < 0 && errno != EAGAIN) {
         VLOG_WARN_RL(&rl, "%s: failed to interrupt the guest (%s)", q->name,
                      ovs_strerror(errno));

@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <linux/virtio_ring.h>
 #include <rte_vhost.h>
+#include "ovs-atomic.h"
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -53,15 +54,18 @@ struct rte_mempool;
  * bounded whatever the ring size and the guest's buffers. */
 #define VIRTQ_MAX_PACKET_DESCS 256
 
+/* Written by the thread that serves the queue, read by any thread. */
 struct virtq_stats {
-    uint64_t packets;       /* Packets moved through the queue. */
-    uint64_t bytes;         /* Their bytes, virtio-net headers excluded. */
-    uint64_t bad_descs;     /* Malformed descriptor chains (and avail index
-                             * jumps), each dropped. */
-    uint64_t dropped;       /* Good packets dropped: no mbuf big enough (TX),
-                             * no guest buffer could ever hold it (RX). */
-    uint64_t kicks;         /* Guest kicks; counted by the caller. */
-    uint64_t calls;         /* Interrupts sent to the guest. */
+    atomic_uint64_t packets;    /* Packets moved through the queue. */
+    atomic_uint64_t bytes;      /* Their bytes, virtio-net headers
+                                 * excluded. */
+    atomic_uint64_t bad_descs;  /* Malformed descriptor chains (and avail
+                                 * index jumps), each dropped. */
+    atomic_uint64_t dropped;    /* Good packets dropped: no mbuf big enough
+                                 * (TX), no guest buffer could ever hold it
+                                 * (RX). */
+    atomic_uint64_t kicks;      /* Guest kicks; counted by the caller. */
+    atomic_uint64_t calls;      /* Interrupts sent to the guest. */
 };
 
 struct virtq {

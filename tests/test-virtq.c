@@ -43,6 +43,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "dpdkvdpa-counter.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
 #include "virtq.h"
@@ -542,7 +543,9 @@ print_state(const struct guest *g)
 
     printf("stats: packets %"PRIu64" bytes %"PRIu64" bad_descs %"PRIu64
            " dropped %"PRIu64" calls %"PRIu64"\n",
-           s->packets, s->bytes, s->bad_descs, s->dropped, s->calls);
+           counter_get(&s->packets), counter_get(&s->bytes),
+           counter_get(&s->bad_descs), counter_get(&s->dropped),
+           counter_get(&s->calls));
     printf("idx: last_avail %"PRIu16" last_used %"PRIu16" used %"PRIu16
            " has_avail %s\n", g->q.last_avail_idx, g->q.last_used_idx,
            g->used->idx, virtq_has_avail(&g->q) ? "yes" : "no");
