@@ -130,21 +130,32 @@ VDPA_OVS_MAKEVAR([$OVS_BUILDDIR/Makefile], [CAPNG_LDADD])"
   AM_CONDITIONAL([BUNDLED_OVS], [$vdpa_bundled_ovs])
 ])
 
-dnl VDPA_CHECK_ASAN
+dnl VDPA_CHECK_SANITIZERS
 dnl
-dnl --enable-asan builds our code, and a bundled OVS, with AddressSanitizer.
-AC_DEFUN([VDPA_CHECK_ASAN], [
+dnl --enable-asan builds our code, and a bundled OVS, with AddressSanitizer;
+dnl --enable-ubsan with UndefinedBehaviorSanitizer.  Both may be given.
+AC_DEFUN([VDPA_CHECK_SANITIZERS], [
   AC_ARG_ENABLE([asan],
     [AS_HELP_STRING([--enable-asan], [build with AddressSanitizer])],
     [], [enable_asan=no])
+  AC_ARG_ENABLE([ubsan],
+    [AS_HELP_STRING([--enable-ubsan],
+                    [build with UndefinedBehaviorSanitizer])],
+    [], [enable_ubsan=no])
   if test "$enable_asan" = yes; then
     ASAN_CFLAGS="-fsanitize=address -fno-omit-frame-pointer"
     ASAN_LDFLAGS="-fsanitize=address"
-    OVS_EXTRA_CFLAGS=$ASAN_CFLAGS
-    OVS_EXTRA_LDFLAGS=$ASAN_LDFLAGS
   fi
+  if test "$enable_ubsan" = yes; then
+    UBSAN_CFLAGS="-fsanitize=undefined -fno-omit-frame-pointer"
+    UBSAN_LDFLAGS="-fsanitize=undefined"
+  fi
+  OVS_EXTRA_CFLAGS="$ASAN_CFLAGS $UBSAN_CFLAGS"
+  OVS_EXTRA_LDFLAGS="$ASAN_LDFLAGS $UBSAN_LDFLAGS"
   AC_SUBST([ASAN_CFLAGS])
   AC_SUBST([ASAN_LDFLAGS])
+  AC_SUBST([UBSAN_CFLAGS])
+  AC_SUBST([UBSAN_LDFLAGS])
 ])
 
 dnl VDPA_CHECK_TESTPMD

@@ -9,9 +9,9 @@
 #      ovsdb-server, ovs-vswitchd, DPDK, dpdk-testpmd and QEMU Linux guests;
 #   4. a clang build of our code and test programs with -Wthread-safety and
 #      --enable-Werror, in BUILDDIR-clang, against the same OVS build;
-#   5. an AddressSanitizer build in BUILDDIR-asan, against the same OVS
-#      build, which runs the unit tests and the system tests with keyword
-#      "hw" or "robustness".
+#   5. an AddressSanitizer and UndefinedBehaviorSanitizer build in
+#      BUILDDIR-asan, against the same OVS build, which runs the unit tests
+#      and the system tests with keyword "hw" or "robustness".
 #
 # Usage: utilities/ovs-vdpa-check.sh [--soak] [TESTSUITEFLAGS...]
 # e.g.   utilities/ovs-vdpa-check.sh -k multiqueue
@@ -100,8 +100,8 @@ if test $# = 0; then
         status=1
     fi
 
-    # 5. AddressSanitizer.
-    build "$asan_builddir" --enable-asan || exit 1
+    # 5. AddressSanitizer and UndefinedBehaviorSanitizer.
+    build "$asan_builddir" --enable-asan --enable-ubsan || exit 1
     run_suite "$asan_builddir" check "" || status=1
     run_suite "$asan_builddir" check-system "-k hw -k robustness" || status=1
 fi
