@@ -15,7 +15,8 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/unit-config.at \
 	tests/unit-virtq.at \
-	tests/unit-docs.at
+	tests/unit-docs.at \
+	tests/unit-libvirt.at
 SYSTEM_TESTSUITE_AT = \
 	tests/system-testsuite.at \
 	tests/vdpa-macros.at \
