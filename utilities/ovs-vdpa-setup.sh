@@ -13,13 +13,15 @@ builddir=${1:-$srcdir/_build}
 
 # Debian packages: the build tools (clang for the check's -Wthread-safety
 # build), OVS's source and build dependencies, DPDK 22.11 and its
-# dpdk-testpmd (the tests' guest), and virt-xml-validate (libvirt-clients,
-# for the libvirt example).
+# dpdk-testpmd (the tests' guest), virt-xml-validate (libvirt-clients, for
+# the libvirt example) and dpkg-dev ("make deb").  The package test
+# installs openvswitch-switch itself, if missing, with service starts
+# blocked.
 packages="autoconf automake libtool make gcc clang pkg-config python3
           openvswitch-source libdpdk-dev dpdk dpdk-dev
           libssl-dev libcap-ng-dev libnuma-dev procps
           qemu-system-x86 busybox-static cpio xz-utils
-          libvirt-clients"
+          libvirt-clients dpkg-dev"
 
 missing=
 for p in $packages; do
