@@ -186,9 +186,12 @@ queue_size=$qsize" \
 guest_stop () {
     local pid=$(cat "$OVS_RUNDIR/$1.pid" 2>/dev/null)
 
-    vdpa_kill "$pid" 10 INT ||
+    if ! vdpa_kill "$pid" 10 INT; then
+        # Kept apart, since the guest's next start overwrites its log.
         echo "$1 did not exit within 10 s of SIGINT: killed it" \
              >> "$OVS_RUNDIR/$1.log"
+        cp "$OVS_RUNDIR/$1.log" "$OVS_RUNDIR/$1.killed-$pid.log"
+    fi
     guest_kill $1
 }
 
