@@ -27,7 +27,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-vdpa-fuzz.at \
 	tests/system-vdpa-faults.at \
 	tests/system-vdpa-guest.at \
-	tests/system-vdpa-package.at
+	tests/system-vdpa-package.at \
+	tests/system-vdpa-ovn.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite

@@ -115,11 +115,17 @@ vdpa_vswitchd_config () {
 #
 # Starts our ovs-vswitchd in a network namespace of its own, which keeps
 # its tap devices (ovs-netdev, br0) away from the host and from other OVS
-# instances.  It logs vconn, ofproto_dpif and unixctl in detail.
+# instances, or in the named network namespace $VDPA_NETNS if that is set
+# (e.g. one with a veth end for a tunnel).  It logs vconn, ofproto_dpif
+# and unixctl in detail.
 vdpa_vswitchd_start () {
-    unshare --net ovs-vswitchd --detach --no-chdir --pidfile --log-file \
+    local netns="unshare --net"
+
+    test -z "$VDPA_NETNS" || netns="ip netns exec $VDPA_NETNS"
+    $netns ovs-vswitchd --detach --no-chdir --pidfile --log-file \
         -vvconn -vofproto_dpif -vunixctl -vconsole:err || return 1
-    on_exit "vdpa_vswitchd_kill $(cat "$OVS_RUNDIR/ovs-vswitchd.pid")"
+    on_exit "(OVS_RUNDIR='$OVS_RUNDIR'; \
+vdpa_vswitchd_kill $(cat "$OVS_RUNDIR/ovs-vswitchd.pid"))"
 }
 
 # vdpa_vswitchd_kill PID
@@ -152,6 +158,8 @@ vdpa_ovs_start () {
 # extra testpmd arguments TESTPMD_ARG (e.g. --txpkts=1518).  It has mbufs
 # enough to fill every ring twice over.  Its two lcores run on the CPUs
 # that $VDPA_GUEST_LCORES maps them to (EAL --lcores), by default 0 and 1.
+# $VDPA_GUEST_DEVARGS, if set, adds net_virtio_user device arguments
+# (e.g. mac=02:00:00:00:00:01, the guest's MAC address).
 # Its output goes to NAME.log, with port statistics every second.
 guest_start () {
     local name=$1 sock=$2 server=$3 mode=$4 queues=${5:-1} qsize=${6:-256}
@@ -171,12 +179,12 @@ guest_start () {
         --no-huge -m 512 --file-prefix=$(vdpa_prefix $name) \
         --log-level=pmd.*:error \
         --vdev "net_virtio_user0,path=$sock,server=$server,queues=$queues,\
-queue_size=$qsize" \
+queue_size=$qsize${VDPA_GUEST_DEVARGS:+,$VDPA_GUEST_DEVARGS}" \
         -- --forward-mode=$mode --nb-cores=1 --rxq=$queues --txq=$queues \
         --total-num-mbufs=$mbufs --stats-period 1 "$@" \
         > "$OVS_RUNDIR/$name.log" 2>&1 &
     echo $! > "$OVS_RUNDIR/$name.pid"
-    on_exit "guest_kill $name"
+    on_exit "(OVS_RUNDIR='$OVS_RUNDIR'; guest_kill $name)"
 }
 
 # guest_stop NAME
