@@ -46,6 +46,10 @@ struct smap;
 /* The largest MTU of a port: 9728 bytes, the longest frame OVS's
  * netdev-dpdk takes (its NETDEV_DPDK_MAX_PKT_LEN), less the Ethernet header
  * and the CRC, which makes 9710. */
+/* The smallest MTU of a port: 68, IPv4's minimum, as OVS's netdev-dpdk
+ * takes (DPDK's RTE_ETHER_MIN_MTU). */
+#define DPDKVDPA_MIN_MTU RTE_ETHER_MIN_MTU
+
 #define DPDKVDPA_MAX_FRAME_LEN 9728
 #define DPDKVDPA_MAX_MTU \
     (DPDKVDPA_MAX_FRAME_LEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN)

@@ -433,13 +433,24 @@ static void
 destroy_connection(int vid)
 {
     struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
+    bool exists = false;
 
+    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
+        path[0] = '\0';
+    }
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (lock_port_of_conn(vid, &dev)) {
         forget_connection(dev);
         ovs_mutex_unlock(&dev->mutex);
+        exists = true;
     }
     ovs_mutex_unlock(&dpdkvdpa_mutex);
+
+    /* OVS's words for its vhost-user ports, which log scrapers look for. */
+    if (exists) {
+        VLOG_INFO("vHost Device '%s' connection has been destroyed", path);
+    }
 }
 
 static int
@@ -447,13 +458,17 @@ new_device(int vid)
 {
     struct netdev_dpdkvdpa *dev;
     uint64_t features = 0;
+    char path[PATH_MAX];
     int n_queues, numa_id;
     char *name;
 
+    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
+        path[0] = '\0';
+    }
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (!lock_port_of_conn(vid, &dev)) {
         ovs_mutex_unlock(&dpdkvdpa_mutex);
-        VLOG_INFO("vhost-user guest %d has no port, refusing it", vid);
+        VLOG_INFO("vHost Device '%s' can't be added - name not found", path);
         return -1;
     }
 
@@ -482,6 +497,8 @@ new_device(int vid)
     ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 
+    VLOG_INFO("vHost Device '%s' has been added on numa node %i",
+              path, numa_id);
     VLOG_INFO("%s: guest connected with %d queue pairs, NUMA node %d",
               name, n_queues, numa_id);
     free(name);
@@ -492,7 +509,11 @@ static void
 destroy_device(int vid)
 {
     struct netdev_dpdkvdpa *dev;
+    char path[PATH_MAX];
 
+    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
+        path[0] = '\0';
+    }
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (!lock_port_of_conn(vid, &dev)) {
         ovs_mutex_unlock(&dpdkvdpa_mutex);
@@ -507,6 +528,7 @@ destroy_device(int vid)
         /* The vhost library frees the vrings when we return. */
         quiesce_queues(dev);
         port_changed(dev);
+        VLOG_INFO("vHost Device '%s' has been removed", path);
         VLOG_INFO("%s: guest disconnected", netdev_get_name(&dev->up));
     }
     ovs_mutex_unlock(&dev->mutex);
@@ -519,7 +541,9 @@ destroy_device(int vid)
 static int
 vring_state_changed(int vid, uint16_t vring, int enable)
 {
+    static struct vlog_rate_limit vring_rl = VLOG_RATE_LIMIT_INIT(100, 1000);
     struct netdev_dpdkvdpa *dev = NULL;
+    char path[PATH_MAX];
     int qp = vring / 2;
 
     if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE
@@ -534,8 +558,14 @@ vring_state_changed(int vid, uint16_t vring, int enable)
                      : &dev->guest_rx_enabled[qp], enable != 0);
         atomic_store(&dev->vrings_changed, true);
         seq_change(vring_seq);
-        VLOG_DBG("%s: vring %u %s", netdev_get_name(&dev->up), vring,
-                 enable ? "enabled" : "disabled");
+        /* OVS's words; a guest that toggles its vrings endlessly gets
+         * rate-limited. */
+        if (!rte_vhost_get_ifname(vid, path, sizeof path)) {
+            VLOG_INFO_RL(&vring_rl, "State of queue %d ( %s_qid %d ) of "
+                         "vhost device '%s' changed to '%s'", vring,
+                         vring == VIRTQ_GUEST_TX(qp) ? "rx" : "tx", qp, path,
+                         enable ? "enabled" : "disabled");
+        }
     }
     return 0;
 }
@@ -593,7 +623,9 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
              struct vdpa_device *vdpa, char **errp)
 {
     const char *path = config->socket_path;
-    uint64_t flags = RTE_VHOST_USER_LINEARBUF_SUPPORT;
+    /* The vhost library's per-virtqueue counters, as OVS asks for them. */
+    uint64_t flags = (RTE_VHOST_USER_LINEARBUF_SUPPORT
+                      | RTE_VHOST_USER_NET_STATS_ENABLE);
     int err;
 
     if (config->client_mode) {
@@ -641,9 +673,16 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
         rte_vhost_driver_unregister(path);
         return EINVAL;
     }
-    VLOG_INFO("%s: vhost-user socket %s started in %s mode%s%s", name, path,
-              config->client_mode ? "client" : "server",
-              vdpa ? " with vDPA device " : "", vdpa ? vdpa->name : "");
+    /* OVS's words for its vhost-user ports, which log scrapers look for,
+     * then the vDPA device, if any. */
+    if (config->client_mode) {
+        VLOG_INFO("vHost User device '%s' created in 'client' mode, using "
+                  "client socket '%s'%s%s", name, path,
+                  vdpa ? ", with vDPA device " : "", vdpa ? vdpa->name : "");
+    } else {
+        VLOG_INFO("Socket %s created for vhost-user port %s%s%s", path, name,
+                  vdpa ? ", with vDPA device " : "", vdpa ? vdpa->name : "");
+    }
     return 0;
 }
 
@@ -652,7 +691,7 @@ stop_socket(struct netdev_dpdkvdpa *dev, const char *path)
     OVS_EXCLUDED(dev->mutex)
 {
     if (rte_vhost_driver_unregister(path)) {
-        VLOG_ERR("%s: could not remove vhost-user socket %s",
+        VLOG_ERR("%s: Unable to unregister vhost driver for socket '%s'.",
                  netdev_get_name(&dev->up), path);
     }
 
@@ -775,6 +814,14 @@ netdev_dpdkvdpa_get_config(const struct netdev *netdev, struct smap *args)
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
+    /* What OVS shows for its vhost-user ports, then our options. */
+    smap_add_format(args, "requested_rx_queues", "%d",
+                    dev->requested_n_queues);
+    smap_add_format(args, "configured_rx_queues", "%d", netdev->n_rxq);
+    smap_add_format(args, "requested_tx_queues", "%d",
+                    dev->requested_n_queues);
+    smap_add_format(args, "configured_tx_queues", "%d", netdev->n_txq);
+    smap_add_format(args, "mtu", "%d", dev->mtu);
     if (dev->requested.client_mode) {
         smap_add(args, "vhost-server-path", dev->requested.socket_path);
     }
@@ -884,6 +931,7 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
     struct dpdkvdpa_config config;
     struct vdpa_device *vdpa;
     char *error, *reason;
+    int old_retries;
 
     error = dpdkvdpa_config_parse(args, name, vhost_sock_dir, &config);
     if (!error) {
@@ -902,7 +950,12 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
     }
 
     ovs_mutex_lock(&dev->mutex);
-    atomic_store(&dev->tx_retries_max, config.tx_retries_max);
+    atomic_read_relaxed(&dev->tx_retries_max, &old_retries);
+    if (config.tx_retries_max != old_retries) {
+        atomic_store(&dev->tx_retries_max, config.tx_retries_max);
+        VLOG_INFO("Max Tx retries for vhost device '%s' set to %d",
+                  name, config.tx_retries_max);
+    }
     if (!dpdkvdpa_config_socket_equal(&config, &dev->requested)) {
         /* New options give a failed device another chance. */
         free(dev->vdpa_failure);
@@ -1210,7 +1263,7 @@ netdev_dpdkvdpa_set_mtu(struct netdev *netdev, int mtu)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
 
-    if (mtu < ETH_PAYLOAD_MIN || mtu > DPDKVDPA_MAX_MTU) {
+    if (mtu < DPDKVDPA_MIN_MTU || mtu > DPDKVDPA_MAX_MTU) {
         VLOG_WARN("%s: unsupported MTU %d", netdev_get_name(netdev), mtu);
         return EINVAL;
     }
@@ -1323,6 +1376,57 @@ add_engine_counters(const struct netdev_dpdkvdpa *dev,
     vdpa_device_stats(dev->vdpa->vdev, n_vrings, add_vring_counters, stats);
 }
 
+/* Adds the vhost library's counters of virtqueue 'vring' of guest 'vid' to
+ * 'stats', named by the library ("rx_q0_good_packets"...). */
+static void
+add_vhost_vring_counters(int vid, int vring, struct netdev_custom_stats *stats)
+{
+    struct rte_vhost_stat_name *names;
+    struct rte_vhost_stat *values;
+    int n;
+
+    n = rte_vhost_vring_stats_get_names(vid, vring, NULL, 0);
+    if (n <= 0) {
+        return;
+    }
+    names = xcalloc(n, sizeof *names);
+    values = xcalloc(n, sizeof *values);
+    if (rte_vhost_vring_stats_get_names(vid, vring, names, n) == n
+        && rte_vhost_vring_stats_get(vid, vring, values, n) == n) {
+        stats->counters = xrealloc(stats->counters, (stats->size + n)
+                                   * sizeof *stats->counters);
+        for (int i = 0; i < n; i++) {
+            if (values[i].id < n) {
+                add_counter(stats, names[values[i].id].name, values[i].value);
+            }
+        }
+    }
+    free(names);
+    free(values);
+}
+
+/* Adds the vhost library's per-queue counters of the connected guest in
+ * the sw datapath, the ones OVS reports for its vhost-user ports: those of
+ * the guest's transmit virtqueues first, as "rx_qN_*", then those of its
+ * receive virtqueues, as "tx_qN_*". */
+static void
+add_vhost_counters(const struct netdev_dpdkvdpa *dev,
+                   struct netdev_custom_stats *stats)
+    OVS_REQUIRES(dev->mutex)
+{
+    int vid = get_vid(dev);
+
+    if (vid < 0 || dev->vdpa) {
+        return;
+    }
+    for (int i = 0; i < dev->up.n_rxq && 2 * i + 1 < dev->n_vrings; i++) {
+        add_vhost_vring_counters(vid, VIRTQ_GUEST_TX(i), stats);
+    }
+    for (int i = 0; i < dev->up.n_txq && 2 * i < dev->n_vrings; i++) {
+        add_vhost_vring_counters(vid, VIRTQ_GUEST_RX(i), stats);
+    }
+}
+
 static int
 netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
                                  struct netdev_custom_stats *stats)
@@ -1359,6 +1463,8 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
     }
     if (dev->vdpa) {
         add_engine_counters(dev, stats);
+    } else {
+        add_vhost_counters(dev, stats);
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
@@ -1402,8 +1508,18 @@ netdev_dpdkvdpa_get_status(const struct netdev *netdev, struct smap *args)
         smap_add(args, "vdpa-reason", dev->vdpa_reason);
     }
     if (connected) {
+        int vid = get_vid(dev);
+
         smap_add_format(args, "features", "0x%016"PRIx64, dev->features);
         smap_add_format(args, "num_of_vrings", "%d", dev->n_vrings);
+        for (int i = 0; vid >= 0 && i < dev->n_vrings; i++) {
+            struct rte_vhost_vring vring;
+
+            if (!rte_vhost_get_vhost_vring(vid, i, &vring)) {
+                smap_add_nocopy(args, xasprintf("vring_%d_size", i),
+                                xasprintf("%"PRIu16, vring.size));
+            }
+        }
     }
     smap_add_format(args, "numa", "%d", dev->numa_id);
     smap_add_format(args, "mtu", "%d", dev->mtu);
