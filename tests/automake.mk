@@ -10,6 +10,7 @@ EXTRA_DIST += \
 	$(SYSTEM_TESTSUITE_AT) \
 	tests/atlocal.in \
 	tests/guest/build-guest.sh \
+	tests/system-dpdk-parity.sed \
 	package.m4
 TESTSUITE_AT = \
 	tests/testsuite.at \
@@ -28,7 +29,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-vdpa-faults.at \
 	tests/system-vdpa-guest.at \
 	tests/system-vdpa-package.at \
-	tests/system-vdpa-ovn.at
+	tests/system-vdpa-ovn.at \
+	tests/system-vdpa-parity.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite
@@ -42,7 +44,8 @@ check-local: tests/atlocal $(TESTSUITE) $(check_PROGRAMS)
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 		$(TESTSUITEFLAGS)
 
-check-system: all tests/atlocal $(SYSTEM_TESTSUITE) $(check_PROGRAMS)
+check-system: all tests/atlocal $(SYSTEM_TESTSUITE) $(check_PROGRAMS) \
+		$(PARITY_TESTSUITE)
 	$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests \
 		AUTOTEST_PATH='$(AUTOTEST_PATH)' $(TESTSUITEFLAGS)
 
@@ -55,6 +58,7 @@ tests-clean:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
 	test ! -f '$(SYSTEM_TESTSUITE)' || \
 		$(SHELL) '$(SYSTEM_TESTSUITE)' -C tests --clean
+	rm -rf tests/parity
 
 AUTOM4TE = autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
@@ -65,6 +69,46 @@ $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT:%=$(srcdir)/%) \
 		$(srcdir)/package.m4
 	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' \
 		-o $@.tmp $(srcdir)/$@.at && mv $@.tmp $@
+
+# OVS's own system-dpdk tests of its vhost-user ports, run on dpdkvdpa
+# ports: tests/parity/testsuite is built here from OVS's
+# tests/system-dpdk-testsuite.at, as OVS's tests/automake.mk builds its
+# tests/system-dpdk-testsuite, with OVS's tests/system-dpdk.at and
+# tests/system-dpdk-macros.at changed by tests/system-dpdk-parity.sed (the
+# port type and this machine's EAL arguments only).  It runs in
+# tests/parity, whose atconfig points to the OVS source tree (the schema,
+# the Python scripts) and whose atlocal is OVS's.  tests/system-vdpa-parity.at
+# runs it.
+PARITY_DIR = tests/parity
+PARITY_TESTSUITE = $(PARITY_DIR)/testsuite
+PARITY_SOURCES = \
+	$(OVS_SRCDIR)/tests/system-dpdk-testsuite.at \
+	$(OVS_SRCDIR)/tests/system-dpdk.at \
+	$(OVS_SRCDIR)/tests/system-dpdk-macros.at \
+	$(srcdir)/tests/system-dpdk-parity.sed
+$(PARITY_TESTSUITE): $(PARITY_SOURCES) $(OVS_BUILDDIR)/tests/atlocal
+	$(AM_V_GEN)rm -rf $(PARITY_DIR)/tests && \
+	$(MKDIR_P) $(PARITY_DIR)/tests && \
+	for f in system-dpdk.at system-dpdk-macros.at; do \
+	  sed -f $(srcdir)/tests/system-dpdk-parity.sed \
+	    $(OVS_SRCDIR)/tests/$$f > $(PARITY_DIR)/tests/$$f || exit 1; \
+	done && \
+	{ echo "at_testdir='$(PARITY_DIR)'" && \
+	  echo "abs_builddir='$(abs_builddir)/$(PARITY_DIR)'" && \
+	  echo "at_srcdir='$(OVS_SRCDIR)/tests'" && \
+	  echo "abs_srcdir='$(OVS_SRCDIR)/tests'" && \
+	  echo "at_top_srcdir='$(OVS_SRCDIR)'" && \
+	  echo "abs_top_srcdir='$(OVS_SRCDIR)'" && \
+	  echo "at_top_build_prefix='$(OVS_BUILDDIR)/'" && \
+	  echo "abs_top_builddir='$(OVS_BUILDDIR)'" && \
+	  echo "at_top_builddir='$(OVS_BUILDDIR)/'" && \
+	  echo "EXEEXT=''" && \
+	  echo "SHELL=\$${CONFIG_SHELL-'$(SHELL)'}"; \
+	} > $(PARITY_DIR)/atconfig && \
+	cp $(OVS_BUILDDIR)/tests/atlocal $(PARITY_DIR)/atlocal && \
+	$(AUTOTEST) -I $(PARITY_DIR) -I '$(OVS_SRCDIR)' \
+		-I '$(OVS_SRCDIR)/tests' -o $@.tmp \
+		$(OVS_SRCDIR)/tests/system-dpdk-testsuite.at && mv $@.tmp $@
 
 $(srcdir)/package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN):;{ \
