@@ -30,7 +30,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-vdpa-guest.at \
 	tests/system-vdpa-package.at \
 	tests/system-vdpa-ovn.at \
-	tests/system-vdpa-parity.at
+	tests/system-vdpa-parity.at \
+	tests/system-vdpa-bench.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite

@@ -293,7 +293,7 @@ measure () {
 }
 
 # pktgen_run KIND ARG...: adds a pair of KIND, runs ovs-vdpa-pktgen ARG...
-# on it, prints its last line.
+# on it, prints its results (the lines that are not trials or DPDK's).
 pktgen_run () {
     local kind=$1 out=$sandbox/pktgen.log
 
@@ -314,7 +314,7 @@ pktgen_run () {
     cat $out >> $sandbox/pktgen-all.log
     rm -rf /var/run/dpdk/$(vdpa_prefix pktgen)
     del_pairs 1
-    tail -n 1 $out
+    grep -E '^(zero_loss_pps|probes|sent) ' $out
 }
 
 # stats FIELD WHERE: prints "median min max" of column FIELD of the
@@ -448,15 +448,29 @@ $rounds rounds"
     done
 fi
 
+# The zero-loss search and the latencies, one generator run per kind.
+pktgen_cmds=
+if section zeroloss; then
+    pktgen_cmds="zero-loss $zl_max $zl_seconds 64 $zl_steps"
+fi
+if section latency; then
+    pktgen_cmds="$pktgen_cmds latency $probes 64 0 \
+latency $probes 64 $load_pps"
+fi
+if test -n "$pktgen_cmds"; then
+    for kind in $kinds; do
+        echo "zero-loss and latency: $kind" >&2
+        pktgen_run $kind $pktgen_cmds | sed "s/^/$kind /" >> $results
+    done
+fi
+
 if section zeroloss; then
     table "Zero-loss rate: 64-byte frames a -> b, search of $zl_steps \
 trials of $zl_seconds s"
     header ports "zero-loss Mpps"
     for kind in $kinds; do
-        echo "zero-loss: $kind" >&2
-        set -- $(pktgen_run $kind zero-loss $zl_max $zl_seconds 64 \
-                 $zl_steps)
-        row $kind $(awk -v p=$2 'BEGIN { printf "%.3f", p / 1e6 }')
+        row $kind $(awk -v k=$kind '$1 == k && $2 == "zero_loss_pps" {
+                        printf "%.3f", $3 / 1e6 }' $results)
     done
 fi
 
@@ -465,11 +479,13 @@ if section latency; then
 $probes probes, microseconds"
     header ports load "median us" "p99 us" "max us" lost
     for kind in $kinds; do
-        for load in 0 $load_pps; do
-            echo "latency: $kind, load $load pps" >&2
-            set -- $(pktgen_run $kind latency $probes 64 $load)
-            row $kind "$(test $load = 0 && echo idle || \
-                         echo "$load pps")" $6 $8 ${10} $4
+        # The idle run first, then the one under load.
+        awk -v k=$kind -v load="$load_pps pps" '
+            $1 == k && $2 == "probes" {
+                printf "%s|%s|%s|%s|%s|%s\n", k, n++ ? load : "idle", $7,
+                       $9, $11, $5
+            }' $results | while read -r line; do
+            echo "row|$line" >> $tables
         done
     done
 fi

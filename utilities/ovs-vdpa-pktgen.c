@@ -17,7 +17,8 @@
 /* A packet generator for utilities/ovs-vdpa-bench.sh: two guests in one
  * DPDK process, ethdev ports 0 ("A") and 1 ("B"), typically two
  * net_virtio_user devices on the two ports of a switch that forwards A to
- * B and B to A:
+ * B and B to A.  It waits until a frame gets from A to B, then runs its
+ * commands in turn:
  *
  *   ovs-vdpa-pktgen EAL_ARGS -- rate PPS SECONDS SIZE
  *       sends SIZE-byte frames from A at PPS for SECONDS, counts those B
@@ -396,20 +397,30 @@ main(int argc, char *argv[])
     hz = rte_get_tsc_hz();
     wait_path();
 
-    if (argc == 5 && !strcmp(argv[1], "rate")) {
-        n = cmd_rate(strtoull(argv[2], NULL, 10), atof(argv[3]),
-                     atoi(argv[4]));
-    } else if (argc == 6 && !strcmp(argv[1], "zero-loss")) {
-        n = cmd_zero_loss(strtoull(argv[2], NULL, 10), atof(argv[3]),
-                          atoi(argv[4]), atoi(argv[5]));
-    } else if (argc == 5 && !strcmp(argv[1], "latency")) {
-        n = cmd_latency(atoi(argv[2]), atoi(argv[3]),
-                        strtoull(argv[4], NULL, 10));
-    } else {
-        fatal("usage: ovs-vdpa-pktgen EAL_ARGS -- "
-              "rate PPS SECONDS SIZE | "
-              "zero-loss MAX_PPS SECONDS SIZE STEPS | "
-              "latency COUNT SIZE LOAD_PPS");
+    int i = 1;
+
+    while (i < argc) {
+        char **a = &argv[i];
+        int left = argc - i;
+
+        if (left >= 4 && !strcmp(a[0], "rate")) {
+            n = cmd_rate(strtoull(a[1], NULL, 10), atof(a[2]), atoi(a[3]));
+            i += 4;
+        } else if (left >= 5 && !strcmp(a[0], "zero-loss")) {
+            n = cmd_zero_loss(strtoull(a[1], NULL, 10), atof(a[2]),
+                              atoi(a[3]), atoi(a[4]));
+            i += 5;
+        } else if (left >= 4 && !strcmp(a[0], "latency")) {
+            n = cmd_latency(atoi(a[1]), atoi(a[2]),
+                            strtoull(a[3], NULL, 10));
+            i += 4;
+        } else {
+            fatal("usage: ovs-vdpa-pktgen EAL_ARGS -- COMMAND...: "
+                  "rate PPS SECONDS SIZE | "
+                  "zero-loss MAX_PPS SECONDS SIZE STEPS | "
+                  "latency COUNT SIZE LOAD_PPS");
+        }
+        fflush(stdout);
     }
     fflush(stdout);
     rte_eth_dev_stop(PORT_A);
