@@ -1778,6 +1778,10 @@ send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     }
     account_sent(txq, dp_packet_batch_size(batch), pkts, n_pkts, sent,
                  retries);
+    if (sent) {
+        /* A software engine's thread may sleep: wake it. */
+        vdpa_engine_notify(dev->vdpa, qid);
+    }
 
     /* The representor took those it sent. */
     rte_pktmbuf_free_bulk(pkts + sent, n_pkts - sent);

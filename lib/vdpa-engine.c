@@ -104,6 +104,23 @@ device_add(const char *engine_name, struct rte_vdpa_device *vdev,
               dev->caps.protocol_features);
 }
 
+/* Has vdpa_engine_notify() on 'vdev''s device call 'cb' with 'aux'.  For an
+ * engine that adds its devices, right after vdpa_engine_add_device(). */
+void
+vdpa_engine_set_notify(struct rte_vdpa_device *vdev,
+                       vdpa_engine_notify_cb *cb, void *aux)
+{
+    struct vdpa_device *dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    dev = device_lookup(vdev);
+    if (dev) {
+        dev->notify_aux = aux;
+        dev->notify = cb;
+    }
+    ovs_mutex_unlock(&engine_mutex);
+}
+
 /* Adds the vDPA devices that DPDK probed and the table lacks, grouped into
  * one engine per driver. */
 static void

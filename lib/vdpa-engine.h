@@ -53,6 +53,11 @@ struct rte_vdpa_stat_name;
  * main thread only. */
 typedef int vdpa_engine_representor_cb(struct rte_vdpa_device *vdev);
 
+/* Tells a device's engine that OVS queued packets on the representor's
+ * queue 'qid' (see vdpa_engine_notify()).  'aux' is what the engine passed
+ * to vdpa_engine_set_notify(). */
+typedef void vdpa_engine_notify_cb(void *aux, int qid);
+
 struct vdpa_device {
     int eid;
     int did;
@@ -66,12 +71,32 @@ struct vdpa_device {
      * only when a port first needs it; NULL for the devices that DPDK
      * probes (see vdpa_engine_add_device()). */
     vdpa_engine_representor_cb *make_representor;
+
+    /* Wakes the device's engine when OVS sends on the representor, for an
+     * engine whose thread sleeps when idle; NULL for a NIC, whose hardware
+     * sees the packets at once.  Set before a port can use the device,
+     * read without locks. */
+    vdpa_engine_notify_cb *notify;
+    void *notify_aux;
 };
 
 void vdpa_engine_init(void);
 void vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *,
                             const char *name,
                             vdpa_engine_representor_cb *);
+
+void vdpa_engine_set_notify(struct rte_vdpa_device *,
+                            vdpa_engine_notify_cb *, void *aux);
+
+/* Called by a port after it sent packets on 'dev''s representor queue
+ * 'qid': wakes a software engine that sleeps, and costs a NIC nothing. */
+static inline void
+vdpa_engine_notify(const struct vdpa_device *dev, int qid)
+{
+    if (dev->notify) {
+        dev->notify(dev->notify_aux, qid);
+    }
+}
 
 /* Device events, reported by drivers and handled by the ports. */
 typedef void vdpa_engine_failure_cb(struct vdpa_device *, const char *reason);

@@ -132,7 +132,12 @@ sim_make_representor(struct rte_vdpa_device *vdev)
 static void
 sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
 {
+    struct sim_thread *threads[SIM_MAX_THREADS];
     int n = 0;
+
+    for (int i = 0; i < spec->n_threads; i++) {
+        threads[i] = vdpa_sim_thread_create(engine_name, i, spec->cpu_mask);
+    }
 
     for (int i = 0; i < spec->n_devices; i++) {
         struct sim_device *dev;
@@ -147,16 +152,20 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
         if (!dev) {
             continue;
         }
+        dev->thread = threads[n % spec->n_threads];
         /* Publish the device only once it is complete. */
         vdpa_sim_devices[n_devs] = dev;
         atomic_store(&vdpa_sim_n_devices, n_devs + 1);
         vdpa_engine_add_device(engine_name, dev->vdev, dev->name,
                                sim_make_representor);
+        vdpa_engine_set_notify(dev->vdev, vdpa_sim_notify, dev);
         n++;
     }
 
-    if (n) {
-        vdpa_sim_thread_start();
+    /* A thread without devices would only sleep: start only those that
+     * have some. */
+    for (int i = 0; i < spec->n_threads && i < n; i++) {
+        vdpa_sim_thread_start(threads[i]);
     }
 }
 

@@ -28,7 +28,9 @@
 
 /* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
  * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
- * with what the engine can do) and "fail=conf". */
+ * with what the engine can do), "threads=N" (engine threads, which share
+ * the devices out), "cpu-mask=MASK" (the CPUs the threads may run on, as
+ * pmd-cpu-mask) and "fail=conf". */
 char *
 vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 {
@@ -48,6 +50,7 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
             .n_devices = 1,
             .queue_pairs = 1,
             .features = SIM_FEATURES,
+            .n_threads = 1,
         };
         char *kv_save, *kv;
 
@@ -79,6 +82,19 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
                     error = xasprintf("features=%s: not a number", value);
                 }
                 spec.features = SIM_FEATURES & mask;
+            } else if (!strcmp(kv, "threads")) {
+                if (!str_to_int(value, 10, &n) || n < 1
+                    || n > SIM_MAX_THREADS) {
+                    error = xasprintf("threads=%s: not 1 to %d", value,
+                                      SIM_MAX_THREADS);
+                }
+                spec.n_threads = n;
+            } else if (!strcmp(kv, "cpu-mask")) {
+                if (!str_to_ullong(value, 16, &mask) || !mask) {
+                    error = xasprintf("cpu-mask=%s: not a hexadecimal CPU "
+                                      "mask", value);
+                }
+                spec.cpu_mask = mask;
             } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
                 spec.fail_conf = true;
             } else {

@@ -46,6 +46,20 @@
 #define SIM_MAX_QUEUE_PAIRS 8
 #define SIM_MAX_VRINGS (2 * SIM_MAX_QUEUE_PAIRS)
 #define SIM_MAX_DEVICES 256
+#define SIM_MAX_THREADS 16
+
+/* An engine thread, which serves the devices whose 'thread' it is
+ * (vdpa-sim-thread.c). */
+struct sim_thread {
+    char *name;
+    uint64_t cpu_mask;                    /* CPUs it may run on, 0: any. */
+
+    /* While 'sleeping', packets that OVS sends to a representor of the
+     * thread's devices wake it through 'wakefd', an eventfd it polls with
+     * the guests' kicks (vdpa_sim_notify()). */
+    int wakefd;
+    atomic_bool sleeping;
+};
 
 /* What the devices offer unless their spec masks some of it. */
 #define SIM_FEATURES (VDPA_BIT(VIRTIO_F_VERSION_1)                      \
@@ -88,6 +102,7 @@ struct sim_device {
     struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
     struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
     struct rte_mempool *mp;
+    struct sim_thread *thread;            /* The thread that serves it. */
 
     /* The engine thread holds 'mutex' while it moves the device's packets,
      * and takes it again right away, so the vhost library's thread, to
@@ -118,8 +133,12 @@ extern atomic_size_t vdpa_sim_n_devices;
 /* The vDPA operations of every device (vdpa-sim.c). */
 extern struct rte_vdpa_dev_ops vdpa_sim_ops;
 
-/* Starts the engine thread, once (vdpa-sim-thread.c). */
-void vdpa_sim_thread_start(void);
+/* The engine threads (vdpa-sim-thread.c): created, given devices, then
+ * started. */
+struct sim_thread *vdpa_sim_thread_create(const char *engine_name, int index,
+                                          uint64_t cpu_mask);
+void vdpa_sim_thread_start(struct sim_thread *);
+void vdpa_sim_notify(void *dev, int qid);
 
 static inline size_t
 sim_n_devices(void)

@@ -14,34 +14,45 @@
  * limitations under the License.
  */
 
-/* The software vDPA engine's thread: one thread for all the devices,
- * which moves packets between each device's guest virtqueues and its
+/* The software vDPA engine's threads: each one serves a share of an
+ * engine's devices (other_config:vdpa-sim "threads=N", one by default),
+ * moving packets between each device's guest virtqueues and its
  * representor's rings while there are any, and otherwise sleeps on the
- * guests' kicks. */
+ * guests' kicks and on OVS's notifications (vdpa_sim_notify()). */
 
 #include <config.h>
 
 #include "vdpa-sim-private.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "coverage.h"
+#include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "util.h"
 
+VLOG_DEFINE_THIS_MODULE(vdpa_sim_thread);
+
+COVERAGE_DEFINE(vdpa_sim_wake);
+
 #define SIM_BURST 32
 
 /* How many idle device visits (a pass over 2 devices is 2) the thread
- * makes before it sleeps on the kicks, and how long it sleeps at most:
- * packets that OVS sends to a representor do not kick, so it must look at
- * the rings now and then.  Counting visits, not passes, keeps the idle
- * cost of an engine with many devices as low as of one with few. */
+ * makes before it sleeps on the kicks and OVS's notifications, and how
+ * long it sleeps at most: a guest whose kick fd it does not poll (see
+ * SIM_MAX_POLL) is served at least that often.  Counting visits, not
+ * passes, keeps the idle cost of an engine with many devices as low as of
+ * one with few. */
 #define SIM_IDLE_VISITS 512
 #define SIM_SLEEP_MS 1
 
@@ -138,26 +149,40 @@ sim_drain(struct sim_device *dev)
     }
 }
 
-/* Sleeps until a guest kicks one of its transmit queues, or SIM_SLEEP_MS.
- * The guests are asked to kick only while the thread sleeps. */
+/* Sleeps until a guest kicks one of thread 't''s devices' transmit
+ * queues, OVS sends to one of their representors (vdpa_sim_notify()), or
+ * SIM_SLEEP_MS.  The guests are asked to kick only while the thread
+ * sleeps. */
 static void
-sim_sleep(void)
+sim_sleep(struct sim_thread *t)
 {
-    struct pollfd fds[SIM_MAX_POLL];
+    struct pollfd fds[SIM_MAX_POLL + 1];
     struct sim_device *owners[SIM_MAX_POLL];
     int vrings[SIM_MAX_POLL];
     bool pending = false;
     int n_fds = 0;
 
+    /* From here on, a sender that queues packets also wakes the thread:
+     * so what it queued before is seen below, and what it queues after
+     * writes 'wakefd'. */
+    atomic_store(&t->sleeping, true);
+    atomic_thread_fence(memory_order_seq_cst);
+
     for (size_t i = 0; i < sim_n_devices(); i++) {
         struct sim_device *dev = vdpa_sim_devices[i];
 
+        if (dev->thread != t) {
+            continue;
+        }
+        for (int q = 0; q < dev->spec.queue_pairs; q++) {
+            pending |= !rte_ring_empty(dev->from_ovs[q]);
+        }
         ovs_mutex_lock(&dev->mutex);
         for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
             struct virtq *vq = &dev->vqs[v];
 
             if (!dev->enabled[v] || dev->kickfds[v] < 0
-                || n_fds >= ARRAY_SIZE(fds)) {
+                || n_fds >= SIM_MAX_POLL) {
                 continue;
             }
             virtq_set_notify(vq, true);
@@ -170,9 +195,18 @@ sim_sleep(void)
         }
         ovs_mutex_unlock(&dev->mutex);
     }
+    fds[n_fds].fd = t->wakefd;
+    fds[n_fds].events = POLLIN;
+    fds[n_fds].revents = 0;
 
     if (!pending) {
-        poll(fds, n_fds, SIM_SLEEP_MS);
+        poll(fds, n_fds + 1, SIM_SLEEP_MS);
+    }
+    atomic_store(&t->sleeping, false);
+    if (fds[n_fds].revents & POLLIN) {
+        uint64_t count;
+
+        ignore(read(t->wakefd, &count, sizeof count));
     }
 
     for (int i = 0; i < n_fds; i++) {
@@ -195,21 +229,77 @@ sim_sleep(void)
     }
 }
 
-static void *
-sim_thread_main(void *arg OVS_UNUSED)
+/* Wakes the thread of device 'dev_', a struct sim_device, if it sleeps:
+ * OVS sent packets to its representor's queue 'qid'.  The engine table's
+ * notify callback, called by the PMD threads after each send. */
+void
+vdpa_sim_notify(void *dev_, int qid OVS_UNUSED)
 {
+    struct sim_device *dev = dev_;
+    struct sim_thread *t = dev->thread;
+    bool sleeping = true;
+
+    /* Pairs with the fence in sim_sleep(): the packets were queued before
+     * 'sleeping' is read. */
+    atomic_thread_fence(memory_order_seq_cst);
+    atomic_read_relaxed(&t->sleeping, &sleeping);
+    if (sleeping
+        && atomic_compare_exchange_strong(&t->sleeping, &sleeping, false)) {
+        uint64_t one = 1;
+
+        COVERAGE_INC(vdpa_sim_wake);
+        ignore(write(t->wakefd, &one, sizeof one));
+    }
+}
+
+/* Restricts the calling thread to the CPUs of 't''s mask. */
+static void
+sim_set_affinity(const struct sim_thread *t)
+{
+    cpu_set_t cpus;
+    int error;
+
+    CPU_ZERO(&cpus);
+    for (int cpu = 0; cpu < 64 && cpu < CPU_SETSIZE; cpu++) {
+        if (t->cpu_mask & (UINT64_C(1) << cpu)) {
+            CPU_SET(cpu, &cpus);
+        }
+    }
+    error = pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus);
+    if (error) {
+        VLOG_ERR("%s: cannot set CPU affinity to mask 0x%"PRIx64": %s",
+                 t->name, t->cpu_mask, ovs_strerror(error));
+    } else {
+        VLOG_INFO("%s: engine thread on CPU mask 0x%"PRIx64, t->name,
+                  t->cpu_mask);
+    }
+}
+
+static void *
+sim_thread_main(void *t_)
+{
+    struct sim_thread *t = t_;
     size_t idle = 0;
+
+    if (t->cpu_mask) {
+        sim_set_affinity(t);
+    }
 
     /* This thread uses no RCU-protected data: it must not hold back OVS's
      * grace periods. */
     ovsrcu_quiesce_start();
     for (;;) {
+        size_t visits = 0;
         int moved = 0;
 
         for (size_t i = 0; i < sim_n_devices(); i++) {
             struct sim_device *dev = vdpa_sim_devices[i];
             unsigned int waiters;
 
+            if (dev->thread != t) {
+                continue;
+            }
+            visits++;
             ovs_mutex_lock(&dev->mutex);
             if (dev->vid < 0 || dev->n_vrings < 2) {
                 sim_drain(dev);
@@ -232,22 +322,35 @@ sim_thread_main(void *arg OVS_UNUSED)
 
         if (moved) {
             idle = 0;
-        } else if ((idle += sim_n_devices()) >= SIM_IDLE_VISITS) {
-            sim_sleep();
+        } else if ((idle += MAX(visits, 1)) >= SIM_IDLE_VISITS) {
+            sim_sleep(t);
             idle = 0;
         }
     }
     return NULL;
 }
 
-/* Starts the engine thread, the first time only. */
-void
-vdpa_sim_thread_start(void)
+/* Returns a new thread, number 'index' of engine 'engine_name', to run on
+ * the CPUs of 'cpu_mask' (0: any), not started yet: give it devices (their
+ * 'thread'), then vdpa_sim_thread_start() it. */
+struct sim_thread *
+vdpa_sim_thread_create(const char *engine_name, int index, uint64_t cpu_mask)
 {
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    struct sim_thread *t = xzalloc(sizeof *t);
 
-    if (ovsthread_once_start(&once)) {
-        ovs_thread_create("vdpa_sim", sim_thread_main, NULL);
-        ovsthread_once_done(&once);
+    t->name = xasprintf("%s thread %d", engine_name, index);
+    t->cpu_mask = cpu_mask;
+    atomic_init(&t->sleeping, false);
+    t->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (t->wakefd < 0) {
+        /* It then wakes every SIM_SLEEP_MS only. */
+        VLOG_ERR("%s: eventfd failed: %s", t->name, ovs_strerror(errno));
     }
+    return t;
+}
+
+void
+vdpa_sim_thread_start(struct sim_thread *t)
+{
+    ovs_thread_create("vdpa_sim", sim_thread_main, t);
 }

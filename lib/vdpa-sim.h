@@ -43,6 +43,9 @@ struct vdpa_sim_spec {
     uint32_t queue_pairs;         /* Per device. */
     uint64_t features;            /* Offered virtio features. */
     bool fail_conf;               /* dev_conf fails, for tests. */
+    int n_threads;                /* Engine threads, each a share of the
+                                   * devices. */
+    uint64_t cpu_mask;            /* CPUs of the threads, 0 for any. */
 };
 
 char *vdpa_sim_parse(const char *, struct vdpa_sim_spec **, size_t *n)

@@ -134,9 +134,16 @@ do_sim(char *argv[])
 
         vdpa_format_features(&features, specs[i].features);
         printf("engine %"PRIuSIZE": %d devices, %"PRIu32" queue pairs, "
-               "features %s%s\n", i, specs[i].n_devices,
+               "features %s%s", i, specs[i].n_devices,
                specs[i].queue_pairs, ds_cstr(&features),
                specs[i].fail_conf ? ", fails dev_conf" : "");
+        if (specs[i].n_threads != 1) {
+            printf(", %d threads", specs[i].n_threads);
+        }
+        if (specs[i].cpu_mask) {
+            printf(", CPU mask 0x%"PRIx64, specs[i].cpu_mask);
+        }
+        putchar('\n');
         ds_destroy(&features);
     }
     free(specs);
