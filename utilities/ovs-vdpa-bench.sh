@@ -47,6 +47,7 @@ zl_steps=12
 zl_max=16000000
 probes=2000
 load_pps=200000
+engine=
 huge=yes
 rst=no
 setup=yes
@@ -62,6 +63,8 @@ usage: $0 [OPTIONS]
   --pairs=LIST     port pairs for the scaling section (default "$pairs_list")
   --probes=N       latency probes per measurement (default $probes)
   --load=PPS       the load of the latency section (default $load_pps)
+  --engine=SETTINGS  more vdpa-sim settings for the engine, e.g.
+                   "threads=2,cpu-mask=0x2" (see ovsdb/dpdkvdpa.xml)
   --no-huge        no hugepages (the figures then say little)
   --no-setup       skip utilities/ovs-vdpa-setup.sh
   --smoke          a very short run that produces every row (for CI)
@@ -80,6 +83,7 @@ for arg; do
     --pairs=*) pairs_list=${arg#*=} ;;
     --probes=*) probes=${arg#*=} ;;
     --load=*) load_pps=${arg#*=} ;;
+    --engine=*) engine=,${arg#*=} ;;
     --no-huge) huge=no ;;
     --no-setup) setup=no ;;
     --rst) rst=yes ;;
@@ -158,7 +162,7 @@ ovs_start () {
     fi
     vdpa_ovsdb_start
     vdpa_vswitchd_config \
-        other_config:vdpa-sim="devices=$((2 * max_pairs))" \
+        other_config:vdpa-sim="devices=$((2 * max_pairs))$engine" \
         other_config:per-port-memory=true
     ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-extra="$mem \
 --no-pci --file-prefix=$prefix --log-level=pmd.*:error"
@@ -407,8 +411,8 @@ tables=$sandbox/tables
 : > $results
 : > $tables
 
-step "Starting OVS (one PMD thread on CPU 0) with a software vDPA engine of \
-$((2 * max_pairs)) devices"
+step "Starting OVS (one PMD thread on CPU 0) with a software vDPA engine: \
+devices=$((2 * max_pairs))$engine"
 ovs_start
 
 if section throughput; then
@@ -504,7 +508,8 @@ if section scaling; then
 fi
 
 step "Results: $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' \
-/proc/cpuinfo | head -n 1)), hugepages: $huge"
+/proc/cpuinfo | head -n 1)), load average $(cut -d' ' -f1-3 /proc/loadavg), \
+hugepages: $huge, engine: devices=$((2 * max_pairs))$engine"
 print_text
 if test $rst = yes; then
     step "reStructuredText"
