@@ -179,9 +179,20 @@ dpdkvdpa_config_parse(const struct smap *options, const char *port_name,
     const char *path = smap_get(options, "vhost-server-path");
     const char *alias = smap_get(options, "vdpa-socket-path");
     const char *retries = smap_get(options, "tx-retries-max");
+    const char *mask = smap_get(options, "virtio-features-mask");
     char *error;
 
     memset(config, 0, sizeof *config);
+    config->features_mask = UINT64_MAX;
+    if (mask) {
+        unsigned long long int value;
+
+        if (!str_to_ullong(mask, 0, &value)) {
+            return xasprintf("virtio-features-mask \"%s\" is not a number",
+                             mask);
+        }
+        config->features_mask = value;
+    }
 
     /* "vdpa-socket-path" is the name Mellanox's dpdkvdpa used. */
     if (path && alias && strcmp(path, alias)) {
@@ -244,6 +255,7 @@ dpdkvdpa_config_socket_equal(const struct dpdkvdpa_config *a,
             && nullable_string_is_equal(a->vdpa_representor,
                                         b->vdpa_representor)
             && a->mode == b->mode
+            && a->features_mask == b->features_mask
             && a->max_queue_pairs == b->max_queue_pairs);
 }
 

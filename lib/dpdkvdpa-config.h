@@ -65,6 +65,7 @@ struct dpdkvdpa_config {
     char *socket_path;          /* vhost-user socket. */
     bool client_mode;           /* True: OVS connects to 'socket_path'. */
     int tx_retries_max;         /* Enqueue retries when the guest is full. */
+    uint64_t features_mask;     /* Virtio features the port may offer. */
 
     /* The vDPA device, as given: each NULL when not set, or set to -1. */
     char *vdpa_engine;          /* Engine number (eid) or name. */

@@ -652,7 +652,10 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
                           name, path);
         return EINVAL;
     }
-    if (rte_vhost_driver_disable_features(path, UNSUPPORTED_FEATURES)
+    /* options:virtio-features-mask narrows what the port offers, e.g. to
+     * what every datapath a guest may be live migrated to can serve. */
+    if (rte_vhost_driver_disable_features(path, (UNSUPPORTED_FEATURES
+                                                 | ~config->features_mask))
         || rte_vhost_driver_callback_register(path, &vhost_ops)) {
         *errp = xasprintf("%s: could not set up vhost-user socket %s",
                           name, path);

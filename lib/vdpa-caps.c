@@ -116,6 +116,7 @@ vdpa_format_features(struct ds *ds, uint64_t features)
         [VIRTIO_F_ANY_LAYOUT] = "ANY_LAYOUT",
         [VIRTIO_RING_F_INDIRECT_DESC] = "INDIRECT_DESC",
         [VIRTIO_RING_F_EVENT_IDX] = "EVENT_IDX",
+        [VHOST_F_LOG_ALL] = "LOG_ALL",
         [VHOST_USER_F_PROTOCOL_FEATURES] = "PROTOCOL_FEATURES",
         [VIRTIO_F_VERSION_1] = "VERSION_1",
         [VIRTIO_F_ACCESS_PLATFORM] = "ACCESS_PLATFORM",

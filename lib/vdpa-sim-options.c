@@ -30,7 +30,10 @@
  * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
  * with what the engine can do), "threads=N" (engine threads, which share
  * the devices out), "cpu-mask=MASK" (the CPUs the threads may run on, as
- * pmd-cpu-mask) and "fail=conf". */
+ * pmd-cpu-mask), "dirty-log=no" (the devices cannot log the guest pages
+ * they write, as NICs without dirty page tracking, so they offer no
+ * VHOST_F_LOG_ALL and their guests cannot be live migrated) and
+ * "fail=conf". */
 char *
 vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 {
@@ -95,11 +98,17 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
                                       "mask", value);
                 }
                 spec.cpu_mask = mask;
+            } else if (!strcmp(kv, "dirty-log")
+                       && (!strcmp(value, "no") || !strcmp(value, "yes"))) {
+                spec.no_dirty_log = !strcmp(value, "no");
             } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
                 spec.fail_conf = true;
             } else {
                 error = xasprintf("unknown setting %s=%s", kv, value);
             }
+        }
+        if (spec.no_dirty_log) {
+            spec.features &= ~VDPA_BIT(VHOST_F_LOG_ALL);
         }
         if (!error) {
             *specsp = xrealloc(*specsp, (*np + 1) * sizeof **specsp);

@@ -61,16 +61,22 @@ struct sim_thread {
     atomic_bool sleeping;
 };
 
-/* What the devices offer unless their spec masks some of it. */
+/* What the devices offer unless their spec masks some of it.  With
+ * VHOST_F_LOG_ALL and VHOST_USER_PROTOCOL_F_LOG_SHMFD a guest can be live
+ * migrated: the engine logs the guest pages it writes.  A device whose spec
+ * lacks VHOST_F_LOG_ALL offers neither, so QEMU refuses to migrate its
+ * guest rather than lose what the device writes. */
 #define SIM_FEATURES (VDPA_BIT(VIRTIO_F_VERSION_1)                      \
                       | VDPA_BIT(VHOST_USER_F_PROTOCOL_FEATURES)        \
                       | VDPA_BIT(VIRTIO_NET_F_MRG_RXBUF)                \
                       | VDPA_BIT(VIRTIO_NET_F_MQ)                       \
-                      | VDPA_BIT(VIRTIO_NET_F_CTRL_VQ))
+                      | VDPA_BIT(VIRTIO_NET_F_CTRL_VQ)                  \
+                      | VDPA_BIT(VHOST_F_LOG_ALL))
 #define SIM_PROTOCOL_FEATURES                                       \
     (VDPA_BIT(VHOST_USER_PROTOCOL_F_MQ)                             \
      | VDPA_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)                    \
-     | VDPA_BIT(VHOST_USER_PROTOCOL_F_RARP))
+     | VDPA_BIT(VHOST_USER_PROTOCOL_F_RARP)                         \
+     | VDPA_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD))
 
 /* DPDK 22.11's struct rte_device, which rte_dev.h leaves opaque and whose
  * header, dev_driver.h, Debian's DPDK does not install.  A device of the

@@ -66,8 +66,15 @@ sim_get_features(struct rte_vdpa_device *vdev, uint64_t *features)
 static int
 sim_get_protocol_features(struct rte_vdpa_device *vdev, uint64_t *features)
 {
+    struct sim_device *dev = sim_lookup(vdev);
+
     *features = SIM_PROTOCOL_FEATURES;
-    return 0;
+    if (dev && !(dev->spec.features & VDPA_BIT(VHOST_F_LOG_ALL))) {
+        /* No log to share either: QEMU then refuses to migrate the guest,
+         * saying that the back-end lacks LOG_SHMFD. */
+        *features &= ~VDPA_BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD);
+    }
+    return dev ? 0 : -1;
 }
 
 /* Returns 'fd' if it is an eventfd, as the vhost-user protocol says kick and
@@ -124,6 +131,7 @@ sim_map_vrings(struct sim_device *dev, int vid)
         error = virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
                            last_avail, last_used);
         dev->vqs[i].stats = stats;
+        virtq_set_log(&dev->vqs[i], vid, i, features);
         if (error) {
             VLOG_ERR("%s: vring %d does not fit guest memory", dev->name,
                      i);
@@ -263,20 +271,67 @@ sim_set_vring_state(int vid, int vring, int state)
     return 0;
 }
 
+/* The vhost-user message that carries the guest's MAC address after a live
+ * migration, and where, in DPDK 22.11's struct VhostUserMsg (packed: the
+ * request, flags and size, then the payload). */
+#define SIM_VHOST_USER_SEND_RARP 19
+#define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
+
+/* Sees every vhost-user message for a guest of a device before the vhost
+ * library handles it, to learn the guest's MAC address from SEND_RARP: a
+ * guest that has just moved here has sent nothing yet, and
+ * sim_migration_done(), which the vhost library calls next, announces it
+ * with that address. */
+static enum rte_vhost_msg_result
+sim_pre_msg(int vid, void *msg_)
+{
+    const uint8_t *msg = msg_;
+    struct sim_device *dev;
+    uint32_t request;
+
+    memcpy(&request, msg, sizeof request);
+    if (request == SIM_VHOST_USER_SEND_RARP) {
+        dev = sim_lookup_vid(vid);
+        if (dev) {
+            sim_lock(dev);
+            memcpy(dev->guest_mac.ea, msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS,
+                   ETH_ADDR_LEN);
+            dev->guest_mac_known = true;
+            sim_unlock(dev);
+        }
+    }
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+static const struct rte_vhost_user_extern_ops sim_extern_ops = {
+    .pre_msg_handle = sim_pre_msg,
+};
+
+/* The vhost library calls this when the front-end sets the features, first
+ * before it enables any vring, and again, while the device serves the
+ * guest, when a live migration starts or ends: that may change only
+ * VHOST_F_LOG_ALL, and the vrings then start or stop logging what they
+ * write. */
 static int
 sim_set_features(int vid)
 {
     struct sim_device *dev;
-    int error = 0;
 
     dev = sim_lookup_vid(vid);
     if (!dev) {
         return -1;
     }
+    rte_vhost_extern_callback_register(vid, &sim_extern_ops, NULL);
     sim_lock(dev);
     if (dev->vid == vid) {
-        /* The header length and merging depend on the features. */
-        error = sim_map_vrings(dev, vid);
+        uint64_t features = 0;
+
+        rte_vhost_get_negotiated_features(vid, &features);
+        for (int i = 0; i < dev->n_vrings; i++) {
+            virtq_set_log(&dev->vqs[i], vid, i, features);
+        }
+        VLOG_INFO("%s: dirty page logging %s for guest %d", dev->name,
+                  RTE_VHOST_NEED_LOG(features) ? "on" : "off", vid);
     } else if (dev->vid < 0) {
         /* A front-end sets the features before it enables any vring: a
          * new guest's vrings start disabled. */
@@ -284,7 +339,7 @@ sim_set_features(int vid)
         memset(dev->enabled, 0, sizeof dev->enabled);
     }
     sim_unlock(dev);
-    return error;
+    return 0;
 }
 
 /* After a live migration, tells the switch where the guest now is with a

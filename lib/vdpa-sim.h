@@ -42,6 +42,8 @@ struct vdpa_sim_spec {
     int n_devices;
     uint32_t queue_pairs;         /* Per device. */
     uint64_t features;            /* Offered virtio features. */
+    bool no_dirty_log;            /* Cannot log dirty pages: no
+                                   * VHOST_F_LOG_ALL in 'features'. */
     bool fail_conf;               /* dev_conf fails, for tests. */
     int n_threads;                /* Engine threads, each a share of the
                                    * devices. */

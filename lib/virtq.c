@@ -242,6 +242,7 @@ virtq_init(struct virtq *q, const char *name,
     ovs_strlcpy(q->name, name, sizeof q->name);
     q->callfd = -1;
     q->bad_avail_idx = -1;
+    q->log_vid = -1;
     if (!vring->desc || !vring->avail || !vring->used || !mem
         || !vring->size || vring->size > VIRTQ_MAX_SIZE
         || !is_pow2(vring->size)) {
@@ -309,16 +310,59 @@ take_avail(struct virtq *q)
     return __atomic_load_n(&q->avail->ring[slot], __ATOMIC_RELAXED);
 }
 
+/* Makes 'q' log the guest memory it writes while 'features' has
+ * VHOST_F_LOG_ALL, for the vhost library's device 'vid', where 'q' is vring
+ * 'vring'.  Called again whenever the negotiated features change: the
+ * front-end turns logging on and off during a live migration. */
+void
+virtq_set_log(struct virtq *q, int vid, uint16_t vring, uint64_t features)
+{
+    q->log_vid = RTE_VHOST_NEED_LOG(features) ? vid : -1;
+    q->log_vring = vring;
+}
+
+/* Logs the 'len' bytes at 'gpa' that 'q' just wrote, if it logs.  Always
+ * after the write: QEMU may read and clear the log at any time, and a page
+ * logged before it is written could be sent without the write. */
+static inline void
+log_write(const struct virtq *q, uint64_t gpa, uint32_t len)
+{
+    if (OVS_UNLIKELY(q->log_vid >= 0) && len) {
+        rte_vhost_log_write(q->log_vid, gpa, len);
+    }
+}
+
+/* Logs the 'len' bytes at offset 'ofs' of the used ring of 'q', which 'q'
+ * just wrote, if it logs. */
+static inline void
+log_used(const struct virtq *q, size_t ofs, size_t len)
+{
+    if (OVS_UNLIKELY(q->log_vid >= 0)) {
+        rte_vhost_log_used_vring(q->log_vid, q->log_vring, ofs, len);
+    }
+}
+
+/* Logs used ring entry 'idx' of 'q'. */
+static void
+log_used_elem(const struct virtq *q, uint16_t idx)
+{
+    log_used(q, offsetof(struct vring_used, ring)
+             + (idx & (q->size - 1)) * sizeof(struct vring_used_elem),
+             sizeof(struct vring_used_elem));
+}
+
 /* Fills the next used ring entry, which the guest sees only once
  * publish_used() updates the used index. */
 static void
 put_used(struct virtq *q, uint16_t id, uint32_t len)
 {
     struct vring_used_elem *e;
+    uint16_t idx = q->last_used_idx++;
 
-    e = &q->used->ring[q->last_used_idx++ & (q->size - 1)];
+    e = &q->used->ring[idx & (q->size - 1)];
     e->id = id;
     e->len = len;
+    log_used_elem(q, idx);
 }
 
 /* Makes the used entries filled so far visible to the guest, after the
@@ -327,6 +371,7 @@ static void
 publish_used(struct virtq *q)
 {
     __atomic_store_n(&q->used->idx, q->last_used_idx, __ATOMIC_RELEASE);
+    log_used(q, offsetof(struct vring_used, idx), sizeof q->used->idx);
 }
 
 /* Copies the packet in the chain that starts at 'head' of TX queue 'q' into
@@ -448,8 +493,11 @@ struct rx_stream {
     uint32_t ofs;               /* Bytes of the stream written so far. */
     uint32_t len;               /* Header plus data. */
 
-    /* Where the bytes of num_buffers landed in guest memory, or NULL. */
+    /* Where the bytes of num_buffers landed in guest memory, or NULL, and
+     * their guest physical addresses, to log them again when they
+     * change. */
     uint8_t *num_buffers[2];
+    uint64_t num_buffers_gpa[2];
 };
 
 static void
@@ -475,16 +523,18 @@ rx_stream_done(const struct rx_stream *s)
     return s->ofs >= s->len;
 }
 
-/* Writes as much of 's' as fits into 'len' bytes at 'dst' and returns how
- * much that is. */
+/* Writes as much of 's' as fits into 'len' bytes at 'dst', which is at
+ * guest physical address 'gpa', and returns how much that is. */
 static uint32_t
-rx_stream_write(struct rx_stream *s, uint8_t *dst, uint32_t len)
+rx_stream_write(struct rx_stream *s, uint8_t *dst, uint64_t gpa,
+                uint32_t len)
 {
     uint32_t written = 0;
 
     while (written < len && s->ofs < s->hdr_len) {
         if (s->ofs == NUM_BUFFERS_OFS || s->ofs == NUM_BUFFERS_OFS + 1) {
             s->num_buffers[s->ofs - NUM_BUFFERS_OFS] = dst + written;
+            s->num_buffers_gpa[s->ofs - NUM_BUFFERS_OFS] = gpa + written;
         }
         dst[written++] = s->hdr[s->ofs++];
     }
@@ -505,14 +555,18 @@ rx_stream_write(struct rx_stream *s, uint8_t *dst, uint32_t len)
     return written;
 }
 
-/* Rewrites num_buffers in the header already written to guest memory. */
+/* Rewrites num_buffers in the header already written to the guest memory
+ * of 'q'. */
 static void
-rx_stream_set_num_buffers(struct rx_stream *s, uint16_t num_buffers)
+rx_stream_set_num_buffers(const struct virtq *q, struct rx_stream *s,
+                          uint16_t num_buffers)
 {
     /* Little-endian, as VIRTIO_F_VERSION_1 says and x86 guests use. */
     if (s->num_buffers[0] && s->num_buffers[1]) {
         *s->num_buffers[0] = num_buffers & 0xff;
         *s->num_buffers[1] = num_buffers >> 8;
+        log_write(q, s->num_buffers_gpa[0], 1);
+        log_write(q, s->num_buffers_gpa[1], 1);
     }
 }
 
@@ -538,8 +592,12 @@ enqueue_chain(struct virtq *q, uint16_t head, struct rx_stream *s,
 
         error = chain_next(&it, &buf, &len);
         if (!error) {
+            uint64_t gpa = it.gpa - len;
+            uint32_t n = rx_stream_write(s, buf, gpa, len);
+
+            log_write(q, gpa, n);
             capacity += len;
-            written += rx_stream_write(s, buf, len);
+            written += n;
         }
     }
     if (!error && capacity < q->hdr_len) {
@@ -580,6 +638,7 @@ zero_used_lens(struct virtq *q, uint16_t start, uint16_t n)
 {
     for (uint16_t i = 0; i < n; i++) {
         q->used->ring[(uint16_t) (start + i) & (q->size - 1)].len = 0;
+        log_used_elem(q, start + i);
     }
 }
 
@@ -642,7 +701,7 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
         put_used(q, head, written);
         n_bufs++;
         if (rx_stream_done(s)) {
-            rx_stream_set_num_buffers(s, n_bufs);
+            rx_stream_set_num_buffers(q, s, n_bufs);
             return 1;
         }
     }
@@ -728,6 +787,7 @@ virtq_set_notify(struct virtq *q, bool enable)
         flags |= VRING_USED_F_NO_NOTIFY;
     }
     __atomic_store_n(&q->used->flags, flags, __ATOMIC_RELAXED);
+    log_used(q, offsetof(struct vring_used, flags), sizeof flags);
 
     /* Order the store before the caller's next read of the avail index. */
     rte_atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -87,6 +87,14 @@ struct virtq {
     bool mergeable;             /* VIRTIO_NET_F_MRG_RXBUF negotiated. */
     char name[32];              /* For log messages, e.g. "vdpa0 rxq 0". */
 
+    /* Dirty page logging for live migration: while the vhost library's
+     * device 'log_vid' negotiated VHOST_F_LOG_ALL, every byte of guest
+     * memory written through 'q' (receive buffers, used ring entries) is
+     * logged with rte_vhost_log_write() and rte_vhost_log_used_vring(), so
+     * that QEMU sends those pages again.  -1 when not logging. */
+    int log_vid;
+    uint16_t log_vring;         /* The vhost library's index of 'q'. */
+
     struct virtq_stats stats;
 };
 
@@ -98,6 +106,8 @@ int virtq_init(struct virtq *, const char *name,
 int virtq_dequeue(struct virtq *, struct rte_mempool *,
                   struct rte_mbuf **pkts, int n);
 int virtq_enqueue(struct virtq *, struct rte_mbuf **pkts, int n);
+
+void virtq_set_log(struct virtq *, int vid, uint16_t vring, uint64_t features);
 
 bool virtq_has_avail(const struct virtq *);
 void virtq_set_notify(struct virtq *, bool enable);
