@@ -21,7 +21,7 @@ builddir=${1:-$srcdir/_build}
 packages="autoconf automake libtool make gcc clang pkg-config python3
           openvswitch-source libdpdk-dev dpdk dpdk-dev
           libssl-dev libcap-ng-dev libnuma-dev procps
-          qemu-system-x86 busybox-static cpio xz-utils ethtool
+          qemu-system-x86 busybox-static cpio xz-utils ethtool iputils-ping
           libvirt-clients dpkg-dev ovn-central ovn-host iproute2"
 
 missing=
