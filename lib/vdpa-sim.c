@@ -271,35 +271,56 @@ sim_set_vring_state(int vid, int vring, int state)
     return 0;
 }
 
-/* The vhost-user message that carries the guest's MAC address after a live
- * migration, and where, in DPDK 22.11's struct VhostUserMsg (packed: the
- * request, flags and size, then the payload). */
+/* The vhost-user messages the engine looks at, and where their payload is
+ * in DPDK 22.11's struct VhostUserMsg (packed: the request, flags and size,
+ * then the payload). */
+#define SIM_VHOST_USER_SET_VRING_ADDR 9
 #define SIM_VHOST_USER_SEND_RARP 19
 #define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
 
 /* Sees every vhost-user message for a guest of a device before the vhost
- * library handles it, to learn the guest's MAC address from SEND_RARP: a
- * guest that has just moved here has sent nothing yet, and
- * sim_migration_done(), which the vhost library calls next, announces it
- * with that address. */
+ * library handles it:
+ *
+ *   - SEND_RARP carries the guest's MAC address: a guest that has just
+ *     moved here has sent nothing yet, and sim_migration_done(), which the
+ *     vhost library calls next, announces it with that address.
+ *
+ *   - SET_VRING_ADDR, which QEMU sends to a running device to turn the
+ *     logging of a vring's used ring on or off, makes the vhost library
+ *     compare its own ring positions with the used index in guest memory:
+ *     it gets the device's current positions first, so that they agree. */
 static enum rte_vhost_msg_result
 sim_pre_msg(int vid, void *msg_)
 {
     const uint8_t *msg = msg_;
+    const uint8_t *payload = msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS;
     struct sim_device *dev;
     uint32_t request;
 
     memcpy(&request, msg, sizeof request);
+    if (request != SIM_VHOST_USER_SEND_RARP
+        && request != SIM_VHOST_USER_SET_VRING_ADDR) {
+        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+    }
+    dev = sim_lookup_vid(vid);
+    if (!dev) {
+        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+    }
+    sim_lock(dev);
     if (request == SIM_VHOST_USER_SEND_RARP) {
-        dev = sim_lookup_vid(vid);
-        if (dev) {
-            sim_lock(dev);
-            memcpy(dev->guest_mac.ea, msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS,
-                   ETH_ADDR_LEN);
-            dev->guest_mac_known = true;
-            sim_unlock(dev);
+        memcpy(dev->guest_mac.ea, payload, ETH_ADDR_LEN);
+        dev->guest_mac_known = true;
+    } else if (dev->vid == vid) {
+        uint32_t vring;
+
+        memcpy(&vring, payload, sizeof vring);
+        if (vring < dev->n_vrings) {
+            rte_vhost_set_vring_base(vid, vring,
+                                     dev->vqs[vring].last_avail_idx,
+                                     dev->vqs[vring].last_used_idx);
         }
     }
+    sim_unlock(dev);
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
