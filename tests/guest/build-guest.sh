@@ -21,6 +21,9 @@
 #   guest_count=N         stop pinging after N replies (default 0: never);
 #                         the guest keeps answering pings either way
 #   guest_reboot_after=N  reboot (reboot -f) after N replies
+#   guest_down_after=S    S seconds after it is up, take eth0 down (the
+#                         driver stops taking packets off its receive
+#                         ring, whose buffers stay with the device)
 #   guest_probe=1         print GUEST-BOOTED and power off at once
 #
 # and prints to its console "GUEST-UP ADDR" once eth0 is configured and
@@ -179,6 +182,10 @@ ip link set lo up
 ip link set eth0 up
 test -z "$ip" || ip addr add $ip dev eth0
 echo "GUEST-UP $ip"
+down_after=$(arg guest_down_after 0)
+if test $down_after != 0; then
+    (sleep $down_after; ip link set eth0 down; echo GUEST-DOWN) &
+fi
 
 ok=0
 while test -n "$peer"; do
