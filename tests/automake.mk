@@ -83,12 +83,12 @@ $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT:%=$(srcdir)/%) \
 # runs it.
 PARITY_DIR = tests/parity
 PARITY_TESTSUITE = $(PARITY_DIR)/testsuite
-PARITY_SOURCES = \
+PARITY_DEPS = \
 	$(OVS_SRCDIR)/tests/system-dpdk-testsuite.at \
 	$(OVS_SRCDIR)/tests/system-dpdk.at \
 	$(OVS_SRCDIR)/tests/system-dpdk-macros.at \
 	$(srcdir)/tests/system-dpdk-parity.sed
-$(PARITY_TESTSUITE): $(PARITY_SOURCES) $(OVS_BUILDDIR)/tests/atlocal
+$(PARITY_TESTSUITE): $(PARITY_DEPS) $(OVS_BUILDDIR)/tests/atlocal
 	$(AM_V_GEN)rm -rf $(PARITY_DIR)/tests && \
 	$(MKDIR_P) $(PARITY_DIR)/tests && \
 	for f in system-dpdk.at system-dpdk-macros.at; do \
