@@ -129,7 +129,23 @@ struct sim_device {
     int kickfds[SIM_MAX_VRINGS];
     struct eth_addr guest_mac;            /* Learned from what it sends. */
     bool guest_mac_known;
+
+    /* The vhost library replaces a configured vDPA device's dirty log
+     * (SET_LOG_BASE, which QEMU re-sends when the log must grow) without
+     * taking any lock or calling any device operation: it unmaps the old
+     * log while the engine thread may be logging into it.  So from
+     * sim_pre_msg() to sim_post_msg() of that message, the engine thread
+     * leaves the device's vrings alone. */
+    bool log_switching;
 };
+
+/* Whether the engine thread may serve the vrings of 'dev' now. */
+static inline bool
+sim_serving(const struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    return dev->vid >= 0 && !dev->log_switching;
+}
 
 /* The devices, which never change after creation, and their specs are read
  * without locks, and so are the counters.  vdpa-sim-device.c adds them. */

@@ -178,7 +178,7 @@ sim_sleep(struct sim_thread *t)
             pending |= !rte_ring_empty(dev->from_ovs[q]);
         }
         ovs_mutex_lock(&dev->mutex);
-        for (int v = 1; dev->vid >= 0 && v < dev->n_vrings; v += 2) {
+        for (int v = 1; sim_serving(dev) && v < dev->n_vrings; v += 2) {
             struct virtq *vq = &dev->vqs[v];
 
             if (!dev->enabled[v] || dev->kickfds[v] < 0
@@ -222,7 +222,7 @@ sim_sleep(struct sim_thread *t)
             && read(fds[i].fd, &count, sizeof count) == sizeof count) {
             counter_add(&dev->vqs[vrings[i]].stats.kicks, count);
         }
-        if (dev->vid >= 0 && vrings[i] < dev->n_vrings) {
+        if (sim_serving(dev) && vrings[i] < dev->n_vrings) {
             virtq_set_notify(&dev->vqs[vrings[i]], false);
         }
         ovs_mutex_unlock(&dev->mutex);
@@ -301,7 +301,9 @@ sim_thread_main(void *t_)
             }
             visits++;
             ovs_mutex_lock(&dev->mutex);
-            if (dev->vid < 0 || dev->n_vrings < 2) {
+            if (dev->log_switching) {
+                /* Its packets wait in the rings until the log is back. */
+            } else if (dev->vid < 0 || dev->n_vrings < 2) {
                 sim_drain(dev);
             } else {
                 for (int q = 0; q < dev->spec.queue_pairs; q++) {

@@ -159,6 +159,7 @@ sim_unmap(struct sim_device *dev)
     dev->n_vrings = 0;
     free(dev->mem);
     dev->mem = NULL;
+    dev->log_switching = false;
 }
 
 static int
@@ -274,9 +275,19 @@ sim_set_vring_state(int vid, int vring, int state)
 /* The vhost-user messages the engine looks at, and where their payload is
  * in DPDK 22.11's struct VhostUserMsg (packed: the request, flags and size,
  * then the payload). */
+#define SIM_VHOST_USER_SET_LOG_BASE 6
 #define SIM_VHOST_USER_SET_VRING_ADDR 9
 #define SIM_VHOST_USER_SEND_RARP 19
 #define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
+
+static uint32_t
+sim_msg_request(const void *msg)
+{
+    uint32_t request;
+
+    memcpy(&request, msg, sizeof request);
+    return request;
+}
 
 /* Sees every vhost-user message for a guest of a device before the vhost
  * library handles it:
@@ -288,29 +299,34 @@ sim_set_vring_state(int vid, int vring, int state)
  *   - SET_VRING_ADDR, which QEMU sends to a running device to turn the
  *     logging of a vring's used ring on or off, makes the vhost library
  *     compare its own ring positions with the used index in guest memory:
- *     it gets the device's current positions first, so that they agree. */
+ *     it gets the device's current positions first, so that they agree.
+ *
+ *   - SET_LOG_BASE replaces the dirty log, unmapping the old one: the
+ *     engine thread stops serving the device's vrings until
+ *     sim_post_msg(), and what it logged so far is in the old log, which
+ *     QEMU reads once the vhost library has replied.  (The vhost library
+ *     calls no post-message hook when it fails to handle a message: the
+ *     next message, or the device's closing, lets the engine go on.) */
 static enum rte_vhost_msg_result
 sim_pre_msg(int vid, void *msg_)
 {
     const uint8_t *msg = msg_;
     const uint8_t *payload = msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS;
+    uint32_t request = sim_msg_request(msg);
     struct sim_device *dev;
-    uint32_t request;
 
-    memcpy(&request, msg, sizeof request);
-    if (request != SIM_VHOST_USER_SEND_RARP
-        && request != SIM_VHOST_USER_SET_VRING_ADDR) {
-        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-    }
     dev = sim_lookup_vid(vid);
     if (!dev) {
         return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
     }
     sim_lock(dev);
+    dev->log_switching = false;
     if (request == SIM_VHOST_USER_SEND_RARP) {
         memcpy(dev->guest_mac.ea, payload, ETH_ADDR_LEN);
         dev->guest_mac_known = true;
-    } else if (dev->vid == vid) {
+    } else if (dev->vid != vid) {
+        /* Not serving this guest. */
+    } else if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
         uint32_t vring;
 
         memcpy(&vring, payload, sizeof vring);
@@ -319,6 +335,33 @@ sim_pre_msg(int vid, void *msg_)
                                      dev->vqs[vring].last_avail_idx,
                                      dev->vqs[vring].last_used_idx);
         }
+    } else if (request == SIM_VHOST_USER_SET_LOG_BASE) {
+        dev->log_switching = true;
+    }
+    sim_unlock(dev);
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+/* Sees every vhost-user message that the vhost library handled without an
+ * error, after it did: the engine thread serves the device again after a
+ * new dirty log (see sim_pre_msg()). */
+static enum rte_vhost_msg_result
+sim_post_msg(int vid, void *msg)
+{
+    struct sim_device *dev;
+
+    if (sim_msg_request(msg) != SIM_VHOST_USER_SET_LOG_BASE) {
+        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+    }
+    dev = sim_lookup_vid(vid);
+    if (!dev) {
+        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+    }
+    sim_lock(dev);
+    if (dev->log_switching) {
+        dev->log_switching = false;
+        VLOG_DBG("%s: guest %d gave a new dirty log, the engine paused for "
+                 "it", dev->name, vid);
     }
     sim_unlock(dev);
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
@@ -326,6 +369,7 @@ sim_pre_msg(int vid, void *msg_)
 
 static const struct rte_vhost_user_extern_ops sim_extern_ops = {
     .pre_msg_handle = sim_pre_msg,
+    .post_msg_handle = sim_post_msg,
 };
 
 /* The vhost library calls this when the front-end sets the features, first
