@@ -15,7 +15,8 @@
  */
 
 /* A vhost-user front-end (the guest side) that misbehaves, for
- * tests/system-vdpa-fuzz.at:
+ * tests/system-vdpa-fuzz.at, or replaces its dirty log again and again,
+ * for tests/system-vdpa-migration.at:
  *
  *   test-vhost-frontend [OPTIONS] SOCKET COMMAND...
  *
@@ -65,6 +66,7 @@ enum {
     VHOST_USER_SET_FEATURES = 2,
     VHOST_USER_SET_OWNER = 3,
     VHOST_USER_SET_MEM_TABLE = 5,
+    VHOST_USER_SET_LOG_BASE = 6,
     VHOST_USER_SET_VRING_NUM = 8,
     VHOST_USER_SET_VRING_ADDR = 9,
     VHOST_USER_SET_VRING_BASE = 10,
@@ -79,8 +81,11 @@ enum {
 #define VHOST_USER_REPLY 0x4
 #define VHOST_USER_NEED_REPLY 0x8
 
+#define F_LOG_ALL 26                        /* VHOST_F_LOG_ALL. */
 #define F_PROTOCOL_FEATURES 30              /* VHOST_USER_F_... */
 #define PROTOCOL_F_REPLY_ACK 3              /* VHOST_USER_PROTOCOL_F_... */
+#define PROTOCOL_F_LOG_SHMFD 1
+#define LOG_PAGE 4096u                      /* Guest memory per log bit. */
 
 struct vu_header {
     uint32_t request;
@@ -100,6 +105,11 @@ struct vu_addr {
     uint64_t used;
     uint64_t avail;
     uint64_t log;
+};
+
+struct vu_log {
+    uint64_t mmap_size;
+    uint64_t mmap_offset;
 };
 
 struct vu_region {
@@ -152,6 +162,18 @@ static struct guest_vring vrings[N_VRINGS];
 static int timeout_ms = 10000;
 static volatile sig_atomic_t stop_signal;
 static uint64_t n_interrupts;               /* Via the call eventfd. */
+static uint64_t features;                   /* Negotiated. */
+static uint64_t protocol_features;          /* Negotiated. */
+
+/* The dirty log ("log-on"), a memfd that the back end maps, and what the
+ * logs it replaced held ("rx-log"): a bit per guest page, by guest
+ * physical address, as in the vhost-user specification. */
+static int log_fd = -1;
+static uint8_t *log_map;
+static size_t log_size;
+static uint8_t *log_seen;
+static bool log_resend;                     /* wait_used() replaces it. */
+static unsigned int n_log_bases;            /* Logs given so far. */
 
 /* The vring that the current command works on, and the flags that its
  * buffers need: VRING_DESC_F_WRITE for the receive vring. */
@@ -462,7 +484,7 @@ vu_setup(void)
     uint64_t wanted = ((UINT64_C(1) << VIRTIO_F_VERSION_1)
                        | (UINT64_C(1) << F_PROTOCOL_FEATURES)
                        | (UINT64_C(1) << VIRTIO_NET_F_MRG_RXBUF));
-    uint64_t offered, features;
+    uint64_t offered;
     struct vu_mem table;
 
     offered = vu_get_u64(VHOST_USER_GET_FEATURES);
@@ -472,10 +494,12 @@ vu_setup(void)
     if (features & (UINT64_C(1) << F_PROTOCOL_FEATURES)) {
         uint64_t protocol = vu_get_u64(VHOST_USER_GET_PROTOCOL_FEATURES);
 
-        protocol &= UINT64_C(1) << PROTOCOL_F_REPLY_ACK;
+        protocol &= ((UINT64_C(1) << PROTOCOL_F_REPLY_ACK)
+                     | (UINT64_C(1) << PROTOCOL_F_LOG_SHMFD));
         vu_send(VHOST_USER_SET_PROTOCOL_FEATURES, &protocol, sizeof protocol,
                 NULL, 0, false);
-        reply_ack = protocol != 0;
+        reply_ack = protocol & (UINT64_C(1) << PROTOCOL_F_REPLY_ACK);
+        protocol_features = protocol;
         printf("protocol features: using %#"PRIx64"\n", protocol);
     }
     vu_send(VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, true);
@@ -609,6 +633,49 @@ wait_event(int ms)
     return wait_event_fd(ms, -1, NULL);
 }
 
+/* Gives the back end a new dirty log (SET_LOG_BASE), as QEMU does when the
+ * log must grow, and once it replied, adds what the old one held to
+ * 'log_seen' and drops it, as QEMU does. */
+static void
+log_new(void)
+{
+    struct vu_log log = { .mmap_size = log_size, .mmap_offset = 0 };
+    uint8_t *old_map = log_map;
+    int old_fd = log_fd;
+
+    log_fd = memfd_create("vhost-frontend-log", MFD_CLOEXEC);
+    if (log_fd < 0) {
+        fatal("memfd_create: %s", ovs_strerror(errno));
+    }
+    if (ftruncate(log_fd, log_size)) {
+        fatal("ftruncate: %s", ovs_strerror(errno));
+    }
+    log_map = mmap(NULL, log_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   log_fd, 0);
+    if (log_map == MAP_FAILED) {
+        fatal("mmap: %s", ovs_strerror(errno));
+    }
+    vu_send(VHOST_USER_SET_LOG_BASE, &log, sizeof log, &log_fd, 1, false);
+    vu_recv(VHOST_USER_SET_LOG_BASE, NULL, 0);
+    n_log_bases++;
+    if (old_map) {
+        for (size_t i = 0; i < log_size; i++) {
+            log_seen[i] |= old_map[i];
+        }
+        munmap(old_map, log_size);
+        close(old_fd);
+    }
+}
+
+/* Whether the log bit of the guest page at 'gpa_' is set in 'log_seen'. */
+static bool
+log_has(uint64_t gpa_)
+{
+    uint64_t page = gpa_ / LOG_PAGE;
+
+    return page / 8 < log_size && log_seen[page / 8] & (1u << (page % 8));
+}
+
 /* Waits until the back end has returned every available chain in the used
  * ring, and prints the used entries. */
 static void
@@ -643,7 +710,10 @@ wait_used(void)
                   (uint16_t) (vr->used_idx - used_start),
                   (uint16_t) (vr->avail_idx - used_start), timeout_ms);
         }
-        if (!wait_event(10)) {
+        if (log_resend) {
+            log_new();
+        }
+        if (!wait_event(log_resend ? 0 : 10)) {
             fatal("stopped by signal %d while waiting for the back end",
                   (int) stop_signal);
         }
@@ -869,6 +939,84 @@ cmd_rx_good(int n)
     printf("nothing written past the buffers\n");
 }
 
+/* Turns dirty page logging on, as QEMU does when a live migration starts:
+ * a log (SET_LOG_BASE), then VHOST_F_LOG_ALL (SET_FEATURES). */
+static void
+cmd_log_on(void)
+{
+    if (!(protocol_features & (UINT64_C(1) << PROTOCOL_F_LOG_SHMFD))
+        || !(vu_get_u64(VHOST_USER_GET_FEATURES)
+             & (UINT64_C(1) << F_LOG_ALL))) {
+        fatal("the back end offers no dirty page logging");
+    }
+    log_size = ((GUEST_BASE + GUEST_SIZE) / LOG_PAGE + 7) / 8;
+    free(log_seen);
+    log_seen = xzalloc(log_size);
+    log_new();
+    features |= UINT64_C(1) << F_LOG_ALL;
+    vu_set_u64(VHOST_USER_SET_FEATURES, features);
+    printf("dirty page logging on, %zu-byte log\n", log_size);
+}
+
+/* As "rx-good:N", and while the back end fills each batch of receive
+ * buffers, gives it one new dirty log after another; then checks that the
+ * logs, old and current, have every page that it wrote marked. */
+static void
+cmd_rx_log(int n)
+{
+    int max_batch = qsize < MAX_BATCH ? qsize : MAX_BATCH;
+    struct guest_vring *vr = &vrings[cur_vring];
+    unsigned int n_bases = n_log_bases;
+    int done = 0;
+
+    if (!log_map) {
+        fatal("rx-log needs log-on first");
+    }
+    printf("receiving %d frames while replacing the dirty log\n", n);
+    fflush(stdout);
+    while (done < n) {
+        int batch = n - done < max_batch ? n - done : max_batch;
+        uint16_t used_start = vr->used_idx;
+
+        /* Each batch starts with no page marked, as after QEMU syncs the
+         * log.  (The back end writes nothing while no buffer is
+         * available.) */
+        memset(log_map, 0, log_size);
+        memset(log_seen, 0, log_size);
+        for (int i = 0; i < batch; i++) {
+            memset(buf(i), 0x5a, RX_BUF_LEN);
+            set_desc(i, gpa(buf(i)), RX_BUF_LEN, VRING_DESC_F_WRITE, 0);
+            post(i);
+        }
+        log_resend = true;
+        wait_used();
+        log_resend = false;
+        for (size_t i = 0; i < log_size; i++) {
+            log_seen[i] |= log_map[i];
+        }
+
+        for (uint16_t u = used_start; u != vr->used_idx; u++) {
+            const struct vring_used_elem *e = &vr->used->ring[u % qsize];
+            uint64_t start;
+
+            if (e->id >= batch || !e->len || e->len > RX_BUF_LEN) {
+                fatal("used entry: id %"PRIu32" len %"PRIu32, e->id, e->len);
+            }
+            start = gpa(buf(e->id));
+            for (uint64_t p = start / LOG_PAGE;
+                 p <= (start + e->len - 1) / LOG_PAGE; p++) {
+                if (!log_has(p * LOG_PAGE)) {
+                    fatal("receive buffer %"PRIu32" (guest page %#"PRIx64") "
+                          "written but not logged", e->id, p * LOG_PAGE);
+                }
+            }
+        }
+        done += batch;
+    }
+    printf("received %d frames, every page written logged, %u new logs\n",
+           n, n_log_bases - n_bases);
+}
+
 static void
 cmd_short(void)
 {
@@ -997,6 +1145,10 @@ usage(void)
            "  jumbo        a valid 4000-byte frame in 4 buffers (TX only)\n"
            "  rx-good:N    N receive buffers, checking what the back end\n"
            "               writes\n"
+           "  log-on       turns dirty page logging on (no rx- prefix)\n"
+           "  rx-log:N     N receive buffers, while giving the back end\n"
+           "               one new dirty log after another (SET_LOG_BASE),\n"
+           "               checking that the logs mark every page it wrote\n"
            "  avail-ahead  an avail index far ahead, for --settle ms, then\n"
            "               back\n"
            "  new-call     a new call eventfd (SET_VRING_CALL) (TX only)\n"
@@ -1094,6 +1246,16 @@ run_command(const char *cmd, int settle_ms, bool check_only)
 
         if (!check_only) {
             cmd_rx_good(n);
+        }
+    } else if (dir == RX && !strncmp(name, "log:", 4)) {
+        int n = parse_int(name + 4, "rx-log", 1000000);
+
+        if (!check_only) {
+            cmd_rx_log(n);
+        }
+    } else if (dir == TX && !strcmp(name, "log-on")) {
+        if (!check_only) {
+            cmd_log_on();
         }
     } else if (!strcmp(name, "avail-ahead")) {
         if (!check_only) {
