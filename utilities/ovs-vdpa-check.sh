@@ -12,7 +12,7 @@
 #   5. an AddressSanitizer and UndefinedBehaviorSanitizer build in
 #      BUILDDIR-asan, against the same OVS build, which runs the unit tests
 #      and the system tests with keyword "hw" or "robustness" (of the
-#      migration tests, only the one with keyword "dirty").
+#      migration tests, only the two with keyword "dirty").
 #
 # Usage: utilities/ovs-vdpa-check.sh [--soak] [TESTSUITEFLAGS...]
 # e.g.   utilities/ovs-vdpa-check.sh -k multiqueue
@@ -104,8 +104,8 @@ if test $# = 0; then
     # 5. AddressSanitizer and UndefinedBehaviorSanitizer.
     build "$asan_builddir" --enable-asan --enable-ubsan || exit 1
     run_suite "$asan_builddir" check "" || status=1
-    # The migration tests' hw ports once (with the dirty page logging),
-    # not all seven: each boots two guests.
+    # The migration tests' hw ports once (with the dirty page logging, and
+    # new logs while it logs), not all ten: most boot two guests.
     run_suite "$asan_builddir" check-system \
         "-k hw,!migration -k robustness -k dirty" || status=1
 fi
