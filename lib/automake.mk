@@ -5,6 +5,8 @@ lib_libovs_vdpa_la_SOURCES = \
 	lib/dpdkvdpa-mempool.c \
 	lib/dpdkvdpa-counter.h \
 	lib/dpdkvdpa-mempool.h \
+	lib/dpdkvdpa-qos.c \
+	lib/dpdkvdpa-qos.h \
 	lib/netdev-dpdkvdpa.c \
 	lib/netdev-dpdkvdpa.h \
 	lib/vdpa-caps.c \

@@ -50,6 +50,7 @@
 #include "dpdkvdpa-config.h"
 #include "dpdkvdpa-counter.h"
 #include "dpdkvdpa-mempool.h"
+#include "dpdkvdpa-qos.h"
 #include "netdev-provider.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
@@ -88,6 +89,7 @@ struct dpdkvdpa_queue_stats {
     atomic_uint64_t packets;
     atomic_uint64_t bytes;
     atomic_uint64_t dropped;
+    atomic_uint64_t qos_drops;  /* Policer drops, also in 'dropped'. */
 };
 
 /* A queue's lock is held around every use of the guest's vid on it, so
@@ -137,6 +139,10 @@ struct netdev_dpdkvdpa {
     int mtu;
     enum netdev_flags flags;
     struct rte_mempool *mp;   /* Written only while no PMD polls us. */
+
+    /* Ingress policer and egress QoS: changed under 'mutex', read by PMD
+     * threads through RCU. */
+    struct dpdkvdpa_qos qos;
 
     /* The socket's one vhost-user connection, or -1: the vhost library
      * would accept more on a server socket, and we refuse them. */
@@ -746,6 +752,7 @@ netdev_dpdkvdpa_construct(struct netdev *netdev)
     dev->mtu = dev->requested_mtu = DEFAULT_MTU;
     dev->numa_id = dev->requested_numa_id = 0;
     dev->requested_n_queues = 1;
+    dpdkvdpa_qos_init(&dev->qos);
     eth_addr_random(&dev->hwaddr);
     for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         rte_spinlock_init(&dev->rxqs[i].lock);
@@ -803,6 +810,7 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     ovs_mutex_lock(&dev->mutex);
     dpdkvdpa_config_destroy(&dev->requested);
     dpdkvdpa_config_destroy(&dev->config);
+    dpdkvdpa_qos_destroy(&dev->qos);
     free(dev->socket_error);
     free(dev->requested_vdpa_reason);
     free(dev->vdpa_reason);
@@ -1436,20 +1444,25 @@ netdev_dpdkvdpa_get_custom_stats(const struct netdev *netdev,
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
     uint64_t retries = 0, failure_drops = 0, mtu_drops = 0;
+    uint64_t tx_qos_drops = 0, rx_qos_drops = 0;
     char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
 
     ovs_mutex_lock(&dev->mutex);
     stats->size = 0;
-    stats->counters = xcalloc(3 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
+    stats->counters = xcalloc(5 + 5 * netdev->n_txq + 2 * netdev->n_rxq,
                               sizeof *stats->counters);
     for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
         retries += counter_get(&dev->txqs[i].retries);
         failure_drops += counter_get(&dev->txqs[i].failure_drops);
         mtu_drops += counter_get(&dev->txqs[i].mtu_drops);
+        tx_qos_drops += counter_get(&dev->txqs[i].stats.qos_drops);
+        rx_qos_drops += counter_get(&dev->rxqs[i].stats.qos_drops);
     }
     add_counter(stats, "ovs_tx_retries", retries);
     add_counter(stats, "ovs_tx_failure_drops", failure_drops);
     add_counter(stats, "ovs_tx_mtu_exceeded_drops", mtu_drops);
+    add_counter(stats, "ovs_tx_qos_drops", tx_qos_drops);
+    add_counter(stats, "ovs_rx_qos_drops", rx_qos_drops);
     for (int i = 0; i < netdev->n_rxq; i++) {
         snprintf(name, sizeof name, "rx_q%d_packets", i);
         add_counter(stats, name, counter_get(&dev->rxqs[i].stats.packets));
@@ -1615,7 +1628,7 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     struct dpdkvdpa_queue_stats *stats = &dev->rxqs[rxq->queue_id].stats;
     struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
     uint64_t bytes = 0;
-    int n;
+    int n, policed;
 
     if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
         return EAGAIN;
@@ -1625,6 +1638,15 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
          : recv_from_guest(dev, rxq->queue_id, pkts, qfill));
     if (!n) {
         return EAGAIN;
+    }
+    policed = dpdkvdpa_qos_police_rx(&dev->qos, pkts, n);
+    if (OVS_UNLIKELY(policed < n)) {
+        counter_add(&stats->dropped, n - policed);
+        counter_add(&stats->qos_drops, n - policed);
+        n = policed;
+        if (!n) {
+            return EAGAIN;
+        }
     }
 
     batch->count = n;
@@ -1662,7 +1684,8 @@ packet_to_mbuf(struct netdev_dpdkvdpa *dev, struct dp_packet *packet)
 }
 
 /* Turns 'batch' into mbufs in 'pkts', dropping (and counting on 'txq')
- * packets longer than the MTU allows.  Returns how many are in 'pkts'. */
+ * packets longer than the MTU allows and those the egress QoS polices.
+ * Returns how many are in 'pkts'. */
 static int
 prepare_batch(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
               struct dp_packet_batch *batch, struct rte_mbuf **pkts)
@@ -1671,6 +1694,7 @@ prepare_batch(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     struct dp_packet *packet;
     int mtu_drops = 0;
     int n_pkts = 0;
+    int policed;
 
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
         struct rte_mbuf *mbuf;
@@ -1689,7 +1713,10 @@ prepare_batch(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
         }
     }
     counter_add(&txq->mtu_drops, mtu_drops);
-    return n_pkts;
+
+    policed = dpdkvdpa_qos_police_tx(&dev->qos, pkts, n_pkts);
+    counter_add(&txq->stats.qos_drops, n_pkts - policed);
+    return policed;
 }
 
 /* Accounts on 'txq' for a batch of 'n_batch' packets of which 'n_pkts'
@@ -1852,6 +1879,145 @@ netdev_dpdkvdpa_wait(const struct netdev_class *class OVS_UNUSED)
     seq_wait(vring_seq, vring_seq_applied);
 }
 
+/* Ingress policing and egress QoS, see dpdkvdpa-qos.h. */
+
+static int
+netdev_dpdkvdpa_set_policing(struct netdev *netdev, unsigned int kbits_rate,
+                             unsigned int kbits_burst,
+                             unsigned int kpkts_rate OVS_UNUSED,
+                             unsigned int kpkts_burst OVS_UNUSED)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_set_policing(&dev->qos, kbits_rate, kbits_burst);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_get_qos_types(const struct netdev *netdev OVS_UNUSED,
+                              struct sset *types)
+{
+    dpdkvdpa_qos_get_types(types);
+    return 0;
+}
+
+static int
+netdev_dpdkvdpa_get_qos(const struct netdev *netdev, const char **typep,
+                        struct smap *details)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_get(&dev->qos, typep, details);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_set_qos(struct netdev *netdev, const char *type,
+                        const struct smap *details)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_set(&dev->qos, netdev_get_name(netdev), type,
+                             details);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_get_queue(const struct netdev *netdev, unsigned int queue_id,
+                          struct smap *details)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_get_queue(&dev->qos, queue_id, details);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_set_queue(struct netdev *netdev, unsigned int queue_id,
+                          const struct smap *details)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_set_queue(&dev->qos, netdev_get_name(netdev),
+                                   queue_id, details);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_delete_queue(struct netdev *netdev, unsigned int queue_id)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_delete_queue(&dev->qos, queue_id);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_get_queue_stats(const struct netdev *netdev,
+                                unsigned int queue_id,
+                                struct netdev_queue_stats *stats)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_get_queue_stats(&dev->qos, queue_id, stats);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_queue_dump_start(const struct netdev *netdev, void **statep)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_queue_dump_start(&dev->qos, statep);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_queue_dump_next(const struct netdev *netdev, void *state,
+                                unsigned int *queue_id, struct smap *details)
+{
+    struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    int error;
+
+    ovs_mutex_lock(&dev->mutex);
+    error = dpdkvdpa_qos_queue_dump_next(&dev->qos, state, queue_id,
+                                         details);
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_dpdkvdpa_queue_dump_done(const struct netdev *netdev OVS_UNUSED,
+                                void *state)
+{
+    dpdkvdpa_qos_queue_dump_done(state);
+    return 0;
+}
+
 static const struct netdev_class dpdkvdpa_class = {
     .type = "dpdkvdpa",
     .is_pmd = true,
@@ -1875,6 +2041,17 @@ static const struct netdev_class dpdkvdpa_class = {
     .get_custom_stats = netdev_dpdkvdpa_get_custom_stats,
     .get_status = netdev_dpdkvdpa_get_status,
     .update_flags = netdev_dpdkvdpa_update_flags,
+    .set_policing = netdev_dpdkvdpa_set_policing,
+    .get_qos_types = netdev_dpdkvdpa_get_qos_types,
+    .get_qos = netdev_dpdkvdpa_get_qos,
+    .set_qos = netdev_dpdkvdpa_set_qos,
+    .get_queue = netdev_dpdkvdpa_get_queue,
+    .set_queue = netdev_dpdkvdpa_set_queue,
+    .delete_queue = netdev_dpdkvdpa_delete_queue,
+    .get_queue_stats = netdev_dpdkvdpa_get_queue_stats,
+    .queue_dump_start = netdev_dpdkvdpa_queue_dump_start,
+    .queue_dump_next = netdev_dpdkvdpa_queue_dump_next,
+    .queue_dump_done = netdev_dpdkvdpa_queue_dump_done,
     .reconfigure = netdev_dpdkvdpa_reconfigure,
     .rxq_alloc = netdev_dpdkvdpa_rxq_alloc,
     .rxq_construct = netdev_dpdkvdpa_rxq_construct,
