@@ -25,9 +25,16 @@
 #                         driver stops taking packets off its receive
 #                         ring, whose buffers stay with the device)
 #   guest_probe=1         print GUEST-BOOTED and power off at once
+#   guest_cmds=1          run the commands that come, a line each, on the
+#                         second serial port (ttyS1), each in a shell
+#                         whose output goes to the console, and print
+#                         "GUEST-CMD-DONE N STATUS" after the Nth
 #
 # and prints to its console "GUEST-UP ADDR" once eth0 is configured and
 # "GUEST-PING-OK PEER N" for the Nth reply.
+#
+# Besides busybox, the guest has Debian's ethtool (with the libraries it
+# needs, copied from the host), for "ethtool -L eth0 combined N".
 
 set -e
 
@@ -56,6 +63,7 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null \
 command -v cpio >/dev/null || missing="$missing cpio"
 command -v xz >/dev/null || missing="$missing xz-utils"
 command -v qemu-system-x86_64 >/dev/null || missing="$missing qemu-system-x86"
+test -x /usr/sbin/ethtool || missing="$missing ethtool"
 if test -n "$missing"; then
     test "$(id -u)" = 0 || unavailable "missing Debian packages:$missing"
     export DEBIAN_FRONTEND=noninteractive
@@ -132,8 +140,14 @@ cp "$tmp/order" "$root/lib/modules/order"
 
 cp "$busybox" "$root/bin/busybox"
 for applet in sh mount insmod ip ping sleep cat grep sed echo seq \
-              reboot poweroff ls; do
+              reboot poweroff ls stty; do
     ln -s busybox "$root/bin/$applet"
+done
+# ethtool and the shared libraries it needs, at the same paths.
+cp /usr/sbin/ethtool "$root/bin/ethtool"
+for lib in $(ldd /usr/sbin/ethtool | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname $lib)"
+    cp -L "$lib" "$root$lib"
 done
 # The kernel opens /dev/console before it runs /init.
 mknod "$root/dev/console" c 5 1 2>/dev/null || true
@@ -185,6 +199,18 @@ echo "GUEST-UP $ip"
 down_after=$(arg guest_down_after 0)
 if test $down_after != 0; then
     (sleep $down_after; ip link set eth0 down; echo GUEST-DOWN) &
+fi
+
+if test "$(arg guest_cmds 0)" = 1; then
+    (
+        stty -F /dev/ttyS1 -echo 2>/dev/null
+        n=0
+        while read -r line; do
+            n=$((n + 1))
+            sh -c "$line"
+            echo "GUEST-CMD-DONE $n $?"
+        done < /dev/ttyS1
+    ) &
 fi
 
 ok=0
