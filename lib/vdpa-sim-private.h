@@ -125,7 +125,7 @@ struct sim_device {
     struct rte_vhost_memory *mem;
     int n_vrings;
     bool enabled[SIM_MAX_VRINGS];
-    struct virtq vqs[SIM_MAX_VRINGS];
+    struct virtq vqs[SIM_MAX_VRINGS];     /* 'desc' NULL: not mapped. */
     int kickfds[SIM_MAX_VRINGS];
     struct eth_addr guest_mac;            /* Learned from what it sends. */
     bool guest_mac_known;
@@ -183,6 +183,16 @@ sim_lookup(const struct rte_vdpa_device *vdev)
         }
     }
     return NULL;
+}
+
+/* Returns true if the engine mapped 'dev''s vring 'i': the guest set it up
+ * (a guest may set up a queue pair only after the device serves the first
+ * one). */
+static inline bool
+sim_vring_mapped(const struct sim_device *dev, int i)
+    OVS_REQUIRES(dev->mutex)
+{
+    return i < dev->n_vrings && dev->vqs[i].desc;
 }
 
 /* Takes 'dev''s mutex on behalf of a thread other than the engine thread,

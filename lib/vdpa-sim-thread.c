@@ -71,7 +71,7 @@ sim_guest_rx_vring(const struct sim_device *dev, int q)
     int n = 0;
 
     for (int p = 0; p < dev->n_vrings / 2; p++) {
-        if (dev->enabled[2 * p]) {
+        if (dev->enabled[2 * p] && sim_vring_mapped(dev, 2 * p)) {
             pairs[n++] = p;
         }
     }
@@ -92,7 +92,8 @@ sim_process_queue(struct sim_device *dev, int q)
     struct rte_mbuf *pkts[SIM_BURST];
     int n, moved = 0;
 
-    if (q < guest_qps && dev->enabled[2 * q + 1]) {
+    if (q < guest_qps && dev->enabled[2 * q + 1]
+        && sim_vring_mapped(dev, 2 * q + 1)) {
         struct virtq *guest_tx = &dev->vqs[2 * q + 1];
 
         n = virtq_dequeue(guest_tx, dev->mp, pkts, SIM_BURST);
@@ -182,7 +183,7 @@ sim_sleep(struct sim_thread *t)
             struct virtq *vq = &dev->vqs[v];
 
             if (!dev->enabled[v] || dev->kickfds[v] < 0
-                || n_fds >= SIM_MAX_POLL) {
+                || !sim_vring_mapped(dev, v) || n_fds >= SIM_MAX_POLL) {
                 continue;
             }
             virtq_set_notify(vq, true);
@@ -222,7 +223,7 @@ sim_sleep(struct sim_thread *t)
             && read(fds[i].fd, &count, sizeof count) == sizeof count) {
             counter_add(&dev->vqs[vrings[i]].stats.kicks, count);
         }
-        if (sim_serving(dev) && vrings[i] < dev->n_vrings) {
+        if (sim_serving(dev) && sim_vring_mapped(dev, vrings[i])) {
             virtq_set_notify(&dev->vqs[vrings[i]], false);
         }
         ovs_mutex_unlock(&dev->mutex);

@@ -104,44 +104,70 @@ sim_eventfd(const struct sim_device *dev, int vring, int fd)
     return -1;
 }
 
+/* Maps the guest's vring 'i' as it is now, if the guest has set it up:
+ * otherwise leaves it unmapped (sim_vring_mapped()), to be mapped when it
+ * becomes ready (sim_set_vring_state()).  Returns -1 only if the vring is
+ * set up but does not fit guest memory. */
+static int
+sim_map_vring(struct sim_device *dev, int vid, int i)
+    OVS_REQUIRES(dev->mutex)
+{
+    uint16_t last_avail = 0, last_used = 0;
+    char name[RTE_ETH_NAME_MAX_LEN + 24];
+    struct rte_vhost_vring vring;
+    struct virtq_stats stats;
+    uint64_t features = 0;
+    int error;
+
+    /* The counters are the device's: they go on across guests. */
+    stats = dev->vqs[i].stats;
+    dev->vqs[i].desc = NULL;
+    dev->kickfds[i] = -1;
+    dev->vqs[i].callfd = -1;
+    if (rte_vhost_get_vhost_vring(vid, i, &vring) || !vring.desc) {
+        /* A front-end may set up a queue pair only after the vhost library
+         * configured the device with the first one (QEMU with a Linux
+         * guest that uses fewer queue pairs than it has). */
+        return 0;
+    }
+    if (rte_vhost_get_vring_base(vid, i, &last_avail, &last_used)) {
+        VLOG_ERR("%s: cannot get vring %d", dev->name, i);
+        return -1;
+    }
+    rte_vhost_get_negotiated_features(vid, &features);
+    snprintf(name, sizeof name, "%s vring %d", dev->name, i);
+    error = virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
+                       last_avail, last_used);
+    dev->vqs[i].stats = stats;
+    if (error) {
+        dev->vqs[i].desc = NULL;
+        VLOG_ERR("%s: vring %d does not fit guest memory", dev->name, i);
+        return -1;
+    }
+    virtq_set_log(&dev->vqs[i], vid, i, features);
+    /* The eventfds of a disabled vring may be closed at any time. */
+    dev->kickfds[i] = (dev->enabled[i]
+                       ? sim_eventfd(dev, i, vring.kickfd) : -1);
+    dev->vqs[i].callfd = (dev->enabled[i]
+                          ? sim_eventfd(dev, i, vring.callfd) : -1);
+    return 0;
+}
+
 /* Maps the guest's vrings as they are now. */
 static int
 sim_map_vrings(struct sim_device *dev, int vid)
     OVS_REQUIRES(dev->mutex)
 {
-    uint64_t features = 0;
-
-    rte_vhost_get_negotiated_features(vid, &features);
     dev->n_vrings = MIN(rte_vhost_get_vring_num(vid), SIM_MAX_VRINGS);
     for (int i = 0; i < dev->n_vrings; i++) {
-        struct rte_vhost_vring vring;
-        uint16_t last_avail = 0, last_used = 0;
-        char name[RTE_ETH_NAME_MAX_LEN + 24];
-        struct virtq_stats stats;
-        int error;
-
-        if (rte_vhost_get_vhost_vring(vid, i, &vring)
-            || rte_vhost_get_vring_base(vid, i, &last_avail, &last_used)) {
-            VLOG_ERR("%s: cannot get vring %d", dev->name, i);
+        if (sim_map_vring(dev, vid, i)) {
             return -1;
         }
-        snprintf(name, sizeof name, "%s vring %d", dev->name, i);
-        /* The counters are the device's: they go on across guests. */
-        stats = dev->vqs[i].stats;
-        error = virtq_init(&dev->vqs[i], name, &vring, dev->mem, features,
-                           last_avail, last_used);
-        dev->vqs[i].stats = stats;
-        virtq_set_log(&dev->vqs[i], vid, i, features);
-        if (error) {
-            VLOG_ERR("%s: vring %d does not fit guest memory", dev->name,
-                     i);
-            return -1;
-        }
-        /* The eventfds of a disabled vring may be closed at any time. */
-        dev->kickfds[i] = (dev->enabled[i]
-                           ? sim_eventfd(dev, i, vring.kickfd) : -1);
-        dev->vqs[i].callfd = (dev->enabled[i]
-                              ? sim_eventfd(dev, i, vring.callfd) : -1);
+    }
+    if (!sim_vring_mapped(dev, 0) || !sim_vring_mapped(dev, 1)) {
+        VLOG_ERR("%s: the guest has not set up its first queue pair",
+                 dev->name);
+        return -1;
     }
     return 0;
 }
@@ -168,6 +194,7 @@ sim_dev_conf(int vid)
     struct rte_vhost_memory *mem = NULL;
     const char *reason = NULL;
     struct sim_device *dev;
+    uint32_t n_regions = 0;
 
     dev = sim_lookup_vid(vid);
     if (!dev) {
@@ -200,6 +227,7 @@ sim_dev_conf(int vid)
             sim_unmap(dev);
         } else {
             dev->vid = vid;
+            n_regions = mem->nregions;
         }
     }
     sim_unlock(dev);
@@ -209,8 +237,9 @@ sim_dev_conf(int vid)
         vdpa_engine_report_failure(dev->vdev, reason);
         return -1;
     }
-    VLOG_INFO("%s: datapath configured for guest %d, %d vrings", dev->name,
-              vid, dev->n_vrings);
+    VLOG_INFO("%s: datapath configured for guest %d, %d vrings, %"PRIu32
+              " memory regions", dev->name, vid, dev->n_vrings,
+              n_regions);
     return 0;
 }
 
@@ -228,8 +257,10 @@ sim_dev_close(int vid)
         /* Hand the ring positions back: the vhost library reports them to
          * the guest (GET_VRING_BASE) and to the next dev_conf. */
         for (int i = 0; i < dev->n_vrings; i++) {
-            rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
-                                     dev->vqs[i].last_used_idx);
+            if (sim_vring_mapped(dev, i)) {
+                rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
+                                         dev->vqs[i].last_used_idx);
+            }
         }
         sim_unmap(dev);
         dev->vid = -1;
@@ -242,11 +273,14 @@ sim_dev_close(int vid)
 /* Follows the enabled state of the vrings of the guest that is being set
  * up on the device or that it serves ('enabled' keeps it across a
  * dev_close and dev_conf of the same guest, as a new memory table brings).
- * Takes the eventfds the vhost library gives an enabled vring, and drops
- * those of a disabled one, which it may close. */
+ * The vhost library calls it when a vring becomes ready (set up and
+ * enabled) or stops being ready.  Maps a vring that the guest set up after
+ * the device was configured, takes the eventfds the vhost library gives an
+ * enabled vring, and drops those of a disabled one, which it may close. */
 static int
 sim_set_vring_state(int vid, int vring, int state)
 {
+    const char *reason = NULL;
     struct sim_device *dev;
 
     dev = sim_lookup_vid(vid);
@@ -257,18 +291,37 @@ sim_set_vring_state(int vid, int vring, int state)
     if (vring >= 0 && vring < SIM_MAX_VRINGS
         && vid == (dev->vid >= 0 ? dev->vid : dev->setup_vid)) {
         dev->enabled[vring] = state;
-        if (dev->vid == vid && vring < dev->n_vrings) {
-            struct rte_vhost_vring vr;
+        if (dev->vid == vid) {
+            /* Vrings that the front-end added since dev_conf. */
+            while (dev->n_vrings <= vring) {
+                int i = dev->n_vrings++;
 
-            dev->kickfds[vring] = -1;
-            dev->vqs[vring].callfd = -1;
-            if (state && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
-                dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
-                dev->vqs[vring].callfd = sim_eventfd(dev, vring, vr.callfd);
+                dev->vqs[i].desc = NULL;
+                dev->kickfds[i] = -1;
+                dev->vqs[i].callfd = -1;
+            }
+            if (state && !sim_vring_mapped(dev, vring)) {
+                if (sim_map_vring(dev, vid, vring)) {
+                    reason = "cannot map a guest's vring";
+                }
+            } else {
+                struct rte_vhost_vring vr;
+
+                dev->kickfds[vring] = -1;
+                dev->vqs[vring].callfd = -1;
+                if (state && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
+                    dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
+                    dev->vqs[vring].callfd = sim_eventfd(dev, vring,
+                                                         vr.callfd);
+                }
             }
         }
     }
     sim_unlock(dev);
+
+    if (reason) {
+        vdpa_engine_report_failure(dev->vdev, reason);
+    }
     return 0;
 }
 
@@ -277,6 +330,7 @@ sim_set_vring_state(int vid, int vring, int state)
  * then the payload). */
 #define SIM_VHOST_USER_SET_LOG_BASE 6
 #define SIM_VHOST_USER_SET_VRING_ADDR 9
+#define SIM_VHOST_USER_SET_VRING_BASE 10
 #define SIM_VHOST_USER_SEND_RARP 19
 #define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
 
@@ -300,6 +354,9 @@ sim_msg_request(const void *msg)
  *     logging of a vring's used ring on or off, makes the vhost library
  *     compare its own ring positions with the used index in guest memory:
  *     it gets the device's current positions first, so that they agree.
+ *
+ *   - SET_VRING_ADDR or SET_VRING_BASE for a vring that is not enabled
+ *     sets it up anew: the engine maps it again once it is enabled.
  *
  *   - SET_LOG_BASE replaces the dirty log, unmapping the old one: the
  *     engine thread stops serving the device's vrings until
@@ -326,14 +383,22 @@ sim_pre_msg(int vid, void *msg_)
         dev->guest_mac_known = true;
     } else if (dev->vid != vid) {
         /* Not serving this guest. */
-    } else if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
+    } else if (request == SIM_VHOST_USER_SET_VRING_ADDR
+               || request == SIM_VHOST_USER_SET_VRING_BASE) {
         uint32_t vring;
 
         memcpy(&vring, payload, sizeof vring);
-        if (vring < dev->n_vrings) {
-            rte_vhost_set_vring_base(vid, vring,
-                                     dev->vqs[vring].last_avail_idx,
-                                     dev->vqs[vring].last_used_idx);
+        if (vring < dev->n_vrings && sim_vring_mapped(dev, vring)) {
+            if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
+                rte_vhost_set_vring_base(vid, vring,
+                                         dev->vqs[vring].last_avail_idx,
+                                         dev->vqs[vring].last_used_idx);
+            }
+            if (!dev->enabled[vring]) {
+                dev->vqs[vring].desc = NULL;
+                dev->kickfds[vring] = -1;
+                dev->vqs[vring].callfd = -1;
+            }
         }
     } else if (request == SIM_VHOST_USER_SET_LOG_BASE) {
         dev->log_switching = true;
