@@ -33,7 +33,8 @@ SYSTEM_TESTSUITE_AT = \
 	tests/system-vdpa-parity.at \
 	tests/system-vdpa-bench.at \
 	tests/system-vdpa-migration.at \
-	tests/system-vdpa-qos.at
+	tests/system-vdpa-qos.at \
+	tests/system-vdpa-hotplug.at
 # Generated in the build directory, so that several build directories of
 # one source tree can run their suites at once.
 TESTSUITE = tests/testsuite
