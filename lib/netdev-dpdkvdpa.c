@@ -61,6 +61,7 @@
 #include "seq.h"
 #include "smap.h"
 #include "socket-util.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vdpa-engine.h"
@@ -172,6 +173,11 @@ struct netdev_dpdkvdpa {
     char *vdpa_failure OVS_GUARDED;         /* The device failed: sw until
                                              * the options change. */
     uint16_t rep_port;                      /* Representor, with 'vdpa'. */
+
+    /* The device of 'vdpa' when it serves the guest live (see struct
+     * vdpa_engine_live_ops), or NULL.  Written under 'mutex', read without
+     * it by the vhost callbacks that may take no lock. */
+    ATOMIC(struct vdpa_device *) serving;
     int rep_n_queues;
 
     /* Only the first 'up.n_txq' are in use; the counters of all of them
@@ -350,6 +356,156 @@ port_changed(struct netdev_dpdkvdpa *dev)
     seq_change(connectivity_seq_get());
 }
 
+/* Live switching: the port, not the vhost library, hands the guest's
+ * vrings to a device that has live operations and takes them back, so
+ * that the guest moves between the datapaths on the same connection. */
+
+static bool
+is_live(const struct vdpa_device *vdpa)
+{
+    return vdpa && vdpa->live;
+}
+
+/* Returns the guest's enabled vrings, as a bitmap. */
+static uint64_t
+enabled_vrings(struct netdev_dpdkvdpa *dev)
+{
+    uint64_t enabled = 0;
+
+    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
+        bool on;
+
+        atomic_read(&dev->guest_rx_enabled[i], &on);
+        enabled |= (uint64_t) on << VIRTQ_GUEST_RX(i);
+        atomic_read(&dev->guest_tx_enabled[i], &on);
+        enabled |= (uint64_t) on << VIRTQ_GUEST_TX(i);
+    }
+    return enabled;
+}
+
+/* Has 'dev->vdpa' serve the connected guest 'vid' live.  Returns NULL, or
+ * why it cannot (the caller frees it). */
+static char *
+serve_guest(struct netdev_dpdkvdpa *dev, int vid)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct vdpa_device *vdpa = dev->vdpa;
+    uint64_t extra = dev->features & ~vdpa->caps.features;
+    char *error;
+
+    if (extra) {
+        return xasprintf("the guest negotiated features that vDPA device "
+                         "%s lacks (0x%016"PRIx64")", vdpa->name, extra);
+    }
+    /* Publish the device first: a vring state that changes meanwhile
+     * reaches the device either through the bitmap or through
+     * vring_state_changed(). */
+    atomic_store(&dev->serving, vdpa);
+    error = vdpa->live->serve(vdpa->vdev, vid, enabled_vrings(dev));
+    if (error) {
+        atomic_store(&dev->serving, NULL);
+    }
+    return error;
+}
+
+/* Takes the guest's vrings back from the device that serves them live, if
+ * any: then they are the PMD threads' again. */
+static void
+unserve_guest(struct netdev_dpdkvdpa *dev, int vid)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct vdpa_device *serving;
+
+    atomic_read(&dev->serving, &serving);
+    if (serving) {
+        atomic_store(&dev->serving, NULL);
+        serving->live->unserve(serving->vdev, vid);
+    }
+}
+
+/* The vhost-user requests after which a device that serves a guest live
+ * must map it again (DPDK's vhost_user.h numbers, which it does not
+ * install).  The vhost library closes an attached device around a new
+ * memory table itself; for a device the port serves live, the port does. */
+enum {
+    VHOST_REQ_SET_FEATURES = 2,
+    VHOST_REQ_SET_MEM_TABLE = 5,
+    VHOST_REQ_SET_VRING_NUM = 8,
+    VHOST_REQ_SET_VRING_ADDR = 9,
+    VHOST_REQ_SET_VRING_BASE = 10,
+};
+
+/* Returns the device that serves connection 'vid' live, or NULL, without
+ * taking a lock: the vhost library may hold the guest's vring locks. */
+static struct vdpa_device *
+live_device_of(int vid, struct netdev_dpdkvdpa **devp)
+{
+    struct netdev_dpdkvdpa *dev = NULL;
+    struct vdpa_device *serving = NULL;
+
+    if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE) {
+        atomic_read(&conn_ports[vid], &dev);
+    }
+    if (dev) {
+        atomic_read(&dev->serving, &serving);
+    }
+    *devp = dev;
+    return serving;
+}
+
+static void
+live_vring_state(int vid, uint16_t vring, int enable)
+{
+    struct netdev_dpdkvdpa *dev;
+    struct vdpa_device *vdpa = live_device_of(vid, &dev);
+
+    if (vdpa) {
+        vdpa->live->set_vring_state(vdpa->vdev, vid, vring, enable != 0);
+    }
+}
+
+static bool
+remaps_guest(const void *msg)
+{
+    uint32_t request;
+
+    memcpy(&request, msg, sizeof request);
+    return (request == VHOST_REQ_SET_FEATURES
+            || request == VHOST_REQ_SET_MEM_TABLE
+            || request == VHOST_REQ_SET_VRING_NUM
+            || request == VHOST_REQ_SET_VRING_ADDR
+            || request == VHOST_REQ_SET_VRING_BASE);
+}
+
+static enum rte_vhost_msg_result
+live_pre_msg(int vid, void *msg)
+{
+    struct netdev_dpdkvdpa *dev;
+    struct vdpa_device *vdpa = live_device_of(vid, &dev);
+
+    if (vdpa && remaps_guest(msg)) {
+        vdpa->live->pause(vdpa->vdev, vid);
+    }
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+static enum rte_vhost_msg_result
+live_post_msg(int vid, void *msg)
+{
+    struct netdev_dpdkvdpa *dev;
+    struct vdpa_device *vdpa = live_device_of(vid, &dev);
+
+    if (vdpa && remaps_guest(msg)) {
+        vdpa->live->resume(vdpa->vdev, vid);
+    }
+    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+static const struct rte_vhost_user_extern_ops vhost_extern_ops = {
+    .pre_msg_handle = live_pre_msg,
+    .post_msg_handle = live_post_msg,
+};
+
 /* vhost library callbacks.
  *
  * They run in the vhost library's own thread (destroy_device() also in the
@@ -411,6 +567,7 @@ new_connection(int vid)
             dev->conn_vid = vid;
             clear_vring_states(dev);
             atomic_store(&conn_ports[vid], dev);
+            rte_vhost_extern_callback_register(vid, &vhost_extern_ops, NULL);
         } else {
             error = -1;
         }
@@ -494,6 +651,20 @@ new_device(int vid)
     }
 
     atomic_store(&dev->vid, vid);
+    if (is_live(dev->vdpa)) {
+        char *error = serve_guest(dev, vid);
+
+        if (error) {
+            /* reconfigure() moves the guest to the sw datapath. */
+            VLOG_WARN("%s: vDPA device %s cannot serve the guest: %s, "
+                      "falling back to the sw datapath",
+                      netdev_get_name(&dev->up), dev->vdpa->name, error);
+            free(dev->vdpa_failure);
+            dev->vdpa_failure = xasprintf("vDPA device %s failed: %s",
+                                          dev->vdpa->name, error);
+            free(error);
+        }
+    }
     dev->requested_n_queues = n_queues;
     dev->requested_numa_id = numa_id;
     dev->vhost_ready = false;
@@ -526,6 +697,7 @@ destroy_device(int vid)
         return;
     }
     if (get_vid(dev) == vid) {
+        unserve_guest(dev, vid);
         atomic_store(&dev->vid, -1);
         dev->vhost_ready = false;
         dev->n_vrings = 0;
@@ -564,6 +736,7 @@ vring_state_changed(int vid, uint16_t vring, int enable)
                      : &dev->guest_rx_enabled[qp], enable != 0);
         atomic_store(&dev->vrings_changed, true);
         seq_change(vring_seq);
+        live_vring_state(vid, vring, enable);
         /* OVS's words; a guest that toggles its vrings endlessly gets
          * rate-limited. */
         if (!rte_vhost_get_ifname(vid, path, sizeof path)) {
@@ -668,7 +841,18 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
         rte_vhost_driver_unregister(path);
         return EINVAL;
     }
-    if (vdpa && rte_vhost_driver_attach_vdpa_device(path, vdpa->vdev)) {
+    if ((config->vdpa_engine || config->vdpa_device)
+        && rte_vhost_driver_disable_features(
+               path, UNSUPPORTED_FEATURES | ~vdpa_engine_live_features())) {
+        *errp = xasprintf("%s: could not set up vhost-user socket %s",
+                          name, path);
+        rte_vhost_driver_unregister(path);
+        return EINVAL;
+    }
+    /* A device that switches live is not attached: the port hands it the
+     * guest's vrings itself (see serve_guest()). */
+    if (vdpa && !is_live(vdpa)
+        && rte_vhost_driver_attach_vdpa_device(path, vdpa->vdev)) {
         *errp = xasprintf("%s: could not attach vDPA device %s to %s",
                           name, vdpa->name, path);
         rte_vhost_driver_unregister(path);
@@ -1084,6 +1268,89 @@ restart_representor(struct netdev_dpdkvdpa *dev)
     }
 }
 
+/* Returns true if 'a' and 'b' differ at most in what a live switch
+ * changes: the datapath, not the socket. */
+static bool
+same_socket(const struct dpdkvdpa_config *a, const struct dpdkvdpa_config *b)
+{
+    return (a->client_mode == b->client_mode
+            && nullable_string_is_equal(a->socket_path, b->socket_path)
+            && a->max_queue_pairs == b->max_queue_pairs);
+}
+
+/* Moves the guest of 'dev' from its datapath to the one of 'vdpa' (NULL:
+ * sw) on the same vhost-user connection, if both datapaths can do that.
+ * Returns true if it did. */
+static bool
+switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
+    OVS_REQUIRES(dpdkvdpa_mutex) OVS_EXCLUDED(dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    struct vdpa_device *released = NULL;
+    long long int start = time_msec();
+    char *holder, *error = NULL;
+    bool done = false;
+    int vid;
+
+    holder = vdpa ? device_holder(dev, vdpa) : NULL;
+    ovs_mutex_lock(&dev->mutex);
+    if (!dev->socket_started || !same_socket(&dev->config, &dev->requested)
+        || (dev->vdpa && !is_live(dev->vdpa))
+        || (vdpa && !is_live(vdpa))) {
+        goto out;
+    }
+
+    vid = get_vid(dev);
+    unserve_guest(dev, vid);
+    released = dev->vdpa != vdpa ? dev->vdpa : NULL;
+    representor_stop(dev);
+    free(dev->vdpa_reason);
+    dev->vdpa_reason = (dev->vdpa_failure ? xstrdup(dev->vdpa_failure)
+                        : nullable_xstrdup(dev->requested_vdpa_reason));
+    dpdkvdpa_config_destroy(&dev->config);
+    dpdkvdpa_config_copy(&dev->config, &dev->requested);
+    if (holder) {
+        free(dev->vdpa_reason);
+        dev->vdpa_reason = xasprintf("waiting for port %s to release vDPA "
+                                     "device %s", holder, vdpa->name);
+        vdpa = NULL;
+    } else if (vdpa) {
+        error = representor_start(dev, vdpa);
+        if (!error && vid >= 0) {
+            error = serve_guest(dev, vid);
+            if (error) {
+                representor_stop(dev);
+            }
+        }
+        if (error) {
+            VLOG_WARN("%s: %s, using the sw datapath", name, error);
+            free(dev->vdpa_reason);
+            dev->vdpa_reason = error;
+            vdpa = NULL;
+        }
+    }
+    if (!vdpa && vid >= 0) {
+        /* OVS's PMDs poll, so the guest need not kick us. */
+        for (int i = 0; i < dev->n_vrings; i++) {
+            rte_vhost_enable_guest_notification(vid, i, 0);
+        }
+    }
+    VLOG_INFO("%s: %s datapath%s%s, guest %s, in %lld ms", name,
+              vdpa ? "hw" : "sw", vdpa ? " on vDPA device " : "",
+              vdpa ? vdpa->name : "",
+              vid >= 0 ? "moved on its connection" : "not connected",
+              time_msec() - start);
+    netdev_change_seq_changed(&dev->up);
+    done = true;
+out:
+    ovs_mutex_unlock(&dev->mutex);
+    if (released) {
+        hand_over_device(dev, released);
+    }
+    free(holder);
+    return done;
+}
+
 /* Replaces the socket, and the datapath, by what 'requested' describes, if
  * they differ. */
 static void
@@ -1107,6 +1374,12 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
         ovs_mutex_unlock(&dpdkvdpa_mutex);
         return;
     }
+    ovs_mutex_unlock(&dev->mutex);
+    if (switch_live(dev, vdpa)) {
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+        return;
+    }
+    ovs_mutex_lock(&dev->mutex);
     if (dev->socket_started) {
         old_path = xstrdup(dev->config.socket_path);
     }

@@ -387,6 +387,40 @@ vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
 
 static vdpa_engine_failure_cb *failure_cb;
 
+/* Gives device 'vdev' the live switching operations 'ops'. */
+void
+vdpa_engine_set_live_ops(struct rte_vdpa_device *vdev,
+                         const struct vdpa_engine_live_ops *ops)
+{
+    struct vdpa_device *dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    dev = device_lookup(vdev);
+    if (dev) {
+        dev->live = ops;
+    }
+    ovs_mutex_unlock(&engine_mutex);
+}
+
+/* Returns the virtio features that every device able to switch live
+ * serves, or all of them if there is no such device: what a port that may
+ * move its guest between the datapaths offers, so that the guest never
+ * negotiates something one datapath cannot serve. */
+uint64_t
+vdpa_engine_live_features(void)
+{
+    uint64_t features = UINT64_MAX;
+
+    ovs_mutex_lock(&engine_mutex);
+    for (size_t i = 0; i < n_devices; i++) {
+        if (devices[i]->live) {
+            features &= devices[i]->caps.features;
+        }
+    }
+    ovs_mutex_unlock(&engine_mutex);
+    return features;
+}
+
 /* Sets the function that learns of device failures: the port's. */
 void
 vdpa_engine_set_failure_cb(vdpa_engine_failure_cb *cb)

@@ -54,7 +54,7 @@ sim_device_create(const char *engine_name, int index,
     dev->spec = *spec;
     ovs_mutex_init(&dev->mutex);
     atomic_init(&dev->waiters, 0);
-    dev->vid = dev->setup_vid = -1;
+    dev->vid = dev->setup_vid = dev->paused_vid = -1;
     for (int i = 0; i < SIM_MAX_VRINGS; i++) {
         dev->kickfds[i] = dev->vqs[i].callfd = -1;
     }
@@ -159,6 +159,7 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
         vdpa_engine_add_device(engine_name, dev->vdev, dev->name,
                                sim_make_representor);
         vdpa_engine_set_notify(dev->vdev, vdpa_sim_notify, dev);
+        vdpa_engine_set_live_ops(dev->vdev, &vdpa_sim_live_ops);
         n++;
     }
 

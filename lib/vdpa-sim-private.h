@@ -122,6 +122,7 @@ struct sim_device {
     /* Guarded by 'mutex'. */
     int vid;                              /* Configured guest, or -1. */
     int setup_vid;                        /* Guest 'enabled' belongs to. */
+    int paused_vid;                       /* Guest served live, paused. */
     struct rte_vhost_memory *mem;
     int n_vrings;
     bool enabled[SIM_MAX_VRINGS];
@@ -152,8 +153,15 @@ sim_serving(const struct sim_device *dev)
 extern struct sim_device *vdpa_sim_devices[SIM_MAX_DEVICES];
 extern atomic_size_t vdpa_sim_n_devices;
 
-/* The vDPA operations of every device (vdpa-sim.c). */
+/* The vDPA operations of every device, and its live switching operations
+ * (vdpa-sim.c). */
 extern struct rte_vdpa_dev_ops vdpa_sim_ops;
+struct vdpa_engine_live_ops;
+extern const struct vdpa_engine_live_ops vdpa_sim_live_ops;
+
+/* Delivers to the guest what OVS sent to the representor and drops what
+ * the guest sent that OVS has not taken (vdpa-sim-thread.c). */
+void vdpa_sim_flush(struct sim_device *dev) OVS_REQUIRES(dev->mutex);
 
 /* The engine threads (vdpa-sim-thread.c): created, given devices, then
  * started. */

@@ -150,6 +150,45 @@ sim_drain(struct sim_device *dev)
     }
 }
 
+/* Before the device stops serving its guest live: delivers to the guest
+ * what OVS already sent to the representor, so that it is not lost, and
+ * drops what the guest sent that OVS has not taken yet, since OVS will
+ * now take the guest's packets from its vrings and must not get these
+ * later, out of order. */
+void
+vdpa_sim_flush(struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_mbuf *pkts[SIM_BURST];
+
+    for (int q = 0; q < dev->spec.queue_pairs; q++) {
+        unsigned int n;
+
+        if (dev->vid >= 0 && dev->n_vrings >= 2) {
+            int rx_vring = sim_guest_rx_vring(dev, q);
+
+            while ((n = rte_ring_dequeue_burst(dev->from_ovs[q],
+                                               (void **) pkts, SIM_BURST,
+                                               NULL))) {
+                struct virtq *guest_rx = &dev->vqs[rx_vring < 0
+                                                   ? 0 : rx_vring];
+                int delivered = (rx_vring >= 0
+                                 ? virtq_enqueue(guest_rx, pkts, n) : 0);
+
+                counter_add(&guest_rx->stats.dropped, n - delivered);
+                rte_pktmbuf_free_bulk(pkts, n);
+                if (delivered) {
+                    virtq_notify_guest(guest_rx);
+                }
+            }
+        }
+        while ((n = rte_ring_dequeue_burst(dev->to_ovs[q], (void **) pkts,
+                                           SIM_BURST, NULL))) {
+            rte_pktmbuf_free_bulk(pkts, n);
+        }
+    }
+}
+
 /* Sleeps until a guest kicks one of thread 't''s devices' transmit
  * queues, OVS sends to one of their representors (vdpa_sim_notify()), or
  * SIM_SLEEP_MS.  The guests are asked to kick only while the thread

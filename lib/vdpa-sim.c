@@ -512,6 +512,172 @@ out:
     return error;
 }
 
+/* Live switching (see struct vdpa_engine_live_ops in vdpa-engine.h): the
+ * port, not the vhost library, hands a guest's vrings to the device and
+ * takes them back, so these find the device by 'vdev', not by the guest's
+ * vid, to which the vhost library attached no device. */
+
+/* Maps guest 'vid' and serves it. */
+static char *
+sim_serve__(struct sim_device *dev, int vid)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_vhost_memory *mem = NULL;
+
+    if (dev->spec.fail_conf) {
+        return xstrdup("the device is set to fail (fail=conf)");
+    }
+    if (rte_vhost_get_mem_table(vid, &mem)) {
+        return xstrdup("cannot get the guest's memory table");
+    }
+    free(dev->mem);
+    dev->mem = mem;
+    if (sim_map_vrings(dev, vid)) {
+        sim_unmap(dev);
+        return xstrdup("cannot map the guest's vrings");
+    }
+    dev->vid = vid;
+    return NULL;
+}
+
+/* Stops serving guest 'vid' with nothing in flight, and hands the ring
+ * positions back to the vhost library. */
+static void
+sim_unserve__(struct sim_device *dev, int vid)
+    OVS_REQUIRES(dev->mutex)
+{
+    vdpa_sim_flush(dev);
+    for (int i = 0; i < dev->n_vrings; i++) {
+        /* The guest may be waiting for a call about the last buffers. */
+        virtq_notify_guest(&dev->vqs[i]);
+        rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
+                                 dev->vqs[i].last_used_idx);
+    }
+    sim_unmap(dev);
+    dev->vid = -1;
+}
+
+static char *
+sim_live_serve(struct rte_vdpa_device *vdev, int vid, uint64_t enabled)
+{
+    struct sim_device *dev = sim_lookup(vdev);
+    char *error;
+
+    if (!dev) {
+        return xstrdup("not a device of the software vDPA engine");
+    }
+    sim_lock(dev);
+    if (dev->vid >= 0 || dev->paused_vid >= 0) {
+        error = xasprintf("the device serves guest %d",
+                          dev->vid >= 0 ? dev->vid : dev->paused_vid);
+    } else {
+        dev->setup_vid = vid;
+        for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+            dev->enabled[i] = (enabled >> i) & 1;
+        }
+        error = sim_serve__(dev, vid);
+    }
+    sim_unlock(dev);
+    if (!error) {
+        VLOG_INFO("%s: serving guest %d live, %d vrings", dev->name, vid,
+                  dev->n_vrings);
+    }
+    return error;
+}
+
+static void
+sim_live_unserve(struct rte_vdpa_device *vdev, int vid)
+{
+    struct sim_device *dev = sim_lookup(vdev);
+
+    if (!dev) {
+        return;
+    }
+    sim_lock(dev);
+    if (dev->vid == vid) {
+        sim_unserve__(dev, vid);
+        VLOG_INFO("%s: stopped serving guest %d", dev->name, vid);
+    }
+    if (dev->paused_vid == vid) {
+        dev->paused_vid = -1;
+    }
+    sim_unlock(dev);
+}
+
+static void
+sim_live_set_vring_state(struct rte_vdpa_device *vdev, int vid, int vring,
+                         bool enable)
+{
+    struct sim_device *dev = sim_lookup(vdev);
+
+    if (!dev) {
+        return;
+    }
+    sim_lock(dev);
+    if (vring >= 0 && vring < SIM_MAX_VRINGS && vid == dev->setup_vid) {
+        dev->enabled[vring] = enable;
+        if (dev->vid == vid && vring < dev->n_vrings) {
+            struct rte_vhost_vring vr;
+
+            dev->kickfds[vring] = -1;
+            dev->vqs[vring].callfd = -1;
+            if (enable && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
+                dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
+                dev->vqs[vring].callfd = sim_eventfd(dev, vring, vr.callfd);
+            }
+        }
+    }
+    sim_unlock(dev);
+}
+
+static void
+sim_live_pause(struct rte_vdpa_device *vdev, int vid)
+{
+    struct sim_device *dev = sim_lookup(vdev);
+
+    if (!dev) {
+        return;
+    }
+    sim_lock(dev);
+    if (dev->vid == vid) {
+        sim_unserve__(dev, vid);
+        dev->paused_vid = vid;
+    }
+    sim_unlock(dev);
+}
+
+static void
+sim_live_resume(struct rte_vdpa_device *vdev, int vid)
+{
+    struct sim_device *dev = sim_lookup(vdev);
+    char *error = NULL;
+
+    if (!dev) {
+        return;
+    }
+    sim_lock(dev);
+    if (dev->paused_vid == vid) {
+        dev->paused_vid = -1;
+        error = sim_serve__(dev, vid);
+    }
+    sim_unlock(dev);
+    if (error) {
+        /* Reported by the device's counters: the guest's packets stay in
+         * its vrings. */
+        VLOG_ERR("%s: cannot serve guest %d again: %s", dev->name, vid,
+                 error);
+        free(error);
+    }
+}
+
+const struct vdpa_engine_live_ops vdpa_sim_live_ops = {
+    .serve = sim_live_serve,
+    .unserve = sim_live_unserve,
+    .set_vring_state = sim_live_set_vring_state,
+    .pause = sim_live_pause,
+    .resume = sim_live_resume,
+};
+
 static const char *const sim_stat_names[] = {
     "packets", "bytes", "bad_descs", "dropped", "kicks", "calls",
 };
