@@ -2358,6 +2358,30 @@ vdpa_device_failed(struct vdpa_device *vdpa, const char *reason)
     ovs_mutex_unlock(&dpdkvdpa_mutex);
 }
 
+/* Called by the engine layer, in the main thread, when a device that
+ * failed works again: the ports whose options still ask for it take it
+ * back (live, when the device can switch live). */
+static void
+vdpa_device_recovered(struct vdpa_device *vdpa)
+{
+    struct netdev_dpdkvdpa *dev;
+
+    ovs_mutex_lock(&dpdkvdpa_mutex);
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        ovs_mutex_lock(&dev->mutex);
+        if (dev->requested_vdpa == vdpa && dev->vdpa_failure) {
+            free(dev->vdpa_failure);
+            dev->vdpa_failure = NULL;
+            VLOG_INFO("%s: vDPA device %s works again, back to the hw "
+                      "datapath", netdev_get_name(&dev->up), vdpa->name);
+            netdev_request_reconfigure(&dev->up);
+            port_changed(dev);
+        }
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
+}
+
 static void
 show_port(struct ds *ds, struct netdev_dpdkvdpa *dev)
     OVS_REQUIRES(dev->mutex)
@@ -2442,6 +2466,7 @@ netdev_dpdkvdpa_register(const struct smap *ovs_other_config)
     vring_seq_applied = seq_read(vring_seq);
     dpdkvdpa_mempool_init();
     vdpa_engine_set_failure_cb(vdpa_device_failed);
+    vdpa_engine_set_recovery_cb(vdpa_device_recovered);
     vdpa_engine_init();
     unixctl_command_register("dpdkvdpa/show", "[port]", 0, 1, dpdkvdpa_show,
                              NULL);

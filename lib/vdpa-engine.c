@@ -386,6 +386,7 @@ vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
 }
 
 static vdpa_engine_failure_cb *failure_cb;
+static vdpa_engine_recovery_cb *recovery_cb;
 
 /* Gives device 'vdev' the live switching operations 'ops'. */
 void
@@ -419,6 +420,28 @@ vdpa_engine_live_features(void)
     }
     ovs_mutex_unlock(&engine_mutex);
     return features;
+}
+
+/* Sets the function that learns that a failed device works again. */
+void
+vdpa_engine_set_recovery_cb(vdpa_engine_recovery_cb *cb)
+{
+    recovery_cb = cb;
+}
+
+/* Reports, from the main thread, that 'vdev', which failed, works again:
+ * the ports that it served may take it back. */
+void
+vdpa_engine_report_recovery(struct rte_vdpa_device *vdev)
+{
+    struct vdpa_device *dev;
+
+    ovs_mutex_lock(&engine_mutex);
+    dev = device_lookup(vdev);
+    ovs_mutex_unlock(&engine_mutex);
+    if (dev && recovery_cb) {
+        recovery_cb(dev);
+    }
 }
 
 /* Sets the function that learns of device failures: the port's. */

@@ -146,6 +146,9 @@ vdpa_engine_notify(const struct vdpa_device *dev, int qid)
 typedef void vdpa_engine_failure_cb(struct vdpa_device *, const char *reason);
 void vdpa_engine_set_failure_cb(vdpa_engine_failure_cb *);
 void vdpa_engine_report_failure(struct rte_vdpa_device *, const char *reason);
+typedef void vdpa_engine_recovery_cb(struct vdpa_device *);
+void vdpa_engine_set_recovery_cb(vdpa_engine_recovery_cb *);
+void vdpa_engine_report_recovery(struct rte_vdpa_device *);
 
 char *vdpa_engine_find(const char *engine, const char *device,
                        const char *port, struct vdpa_device **)

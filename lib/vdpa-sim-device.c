@@ -192,4 +192,5 @@ vdpa_sim_init(const struct smap *ovs_other_config)
         free(engine_name);
     }
     free(specs);
+    vdpa_sim_register_commands();
 }

@@ -123,6 +123,7 @@ struct sim_device {
     int vid;                              /* Configured guest, or -1. */
     int setup_vid;                        /* Guest 'enabled' belongs to. */
     int paused_vid;                       /* Guest served live, paused. */
+    bool broken;                          /* "vdpa-sim/fail DEV on". */
     struct rte_vhost_memory *mem;
     int n_vrings;
     bool enabled[SIM_MAX_VRINGS];
@@ -158,6 +159,9 @@ extern atomic_size_t vdpa_sim_n_devices;
 extern struct rte_vdpa_dev_ops vdpa_sim_ops;
 struct vdpa_engine_live_ops;
 extern const struct vdpa_engine_live_ops vdpa_sim_live_ops;
+
+/* Registers "vdpa-sim/fail" (vdpa-sim.c). */
+void vdpa_sim_register_commands(void);
 
 /* Delivers to the guest what OVS sent to the representor and drops what
  * the guest sent that OVS has not taken (vdpa-sim-thread.c). */

@@ -218,7 +218,8 @@ sim_sleep(struct sim_thread *t)
             pending |= !rte_ring_empty(dev->from_ovs[q]);
         }
         ovs_mutex_lock(&dev->mutex);
-        for (int v = 1; sim_serving(dev) && v < dev->n_vrings; v += 2) {
+        for (int v = 1; sim_serving(dev) && !dev->broken && v < dev->n_vrings;
+             v += 2) {
             struct virtq *vq = &dev->vqs[v];
 
             if (!dev->enabled[v] || dev->kickfds[v] < 0
@@ -343,7 +344,7 @@ sim_thread_main(void *t_)
             ovs_mutex_lock(&dev->mutex);
             if (dev->log_switching) {
                 /* Its packets wait in the rings until the log is back. */
-            } else if (dev->vid < 0 || dev->n_vrings < 2) {
+            } else if (dev->vid < 0 || dev->n_vrings < 2 || dev->broken) {
                 sim_drain(dev);
             } else {
                 for (int q = 0; q < dev->spec.queue_pairs; q++) {

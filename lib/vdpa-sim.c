@@ -32,6 +32,7 @@
 
 #include "dp-packet.h"
 #include "openvswitch/vlog.h"
+#include "unixctl.h"
 #include "util.h"
 #include "vdpa-engine.h"
 
@@ -527,6 +528,9 @@ sim_serve__(struct sim_device *dev, int vid)
     if (dev->spec.fail_conf) {
         return xstrdup("the device is set to fail (fail=conf)");
     }
+    if (dev->broken) {
+        return xstrdup("the device failed (vdpa-sim/fail)");
+    }
     if (rte_vhost_get_mem_table(vid, &mem)) {
         return xstrdup("cannot get the guest's memory table");
     }
@@ -668,6 +672,49 @@ sim_live_resume(struct rte_vdpa_device *vdev, int vid)
                  error);
         free(error);
     }
+}
+
+/* "vdpa-sim/fail DEVICE on|off": makes a device fail, as a NIC's may at
+ * run time (it stops moving packets and reports the failure), or work
+ * again. */
+static void
+sim_fail_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux OVS_UNUSED)
+{
+    bool on = argc < 3 || !strcmp(argv[2], "on");
+    struct sim_device *dev = NULL;
+
+    if (argc >= 3 && strcmp(argv[2], "on") && strcmp(argv[2], "off")) {
+        unixctl_command_reply_error(conn, "say \"on\" or \"off\"");
+        return;
+    }
+    for (size_t i = 0; i < sim_n_devices(); i++) {
+        if (!strcmp(vdpa_sim_devices[i]->name, argv[1])) {
+            dev = vdpa_sim_devices[i];
+        }
+    }
+    if (!dev) {
+        unixctl_command_reply_error(conn, "no such software vDPA device");
+        return;
+    }
+    sim_lock(dev);
+    dev->broken = on;
+    sim_unlock(dev);
+    VLOG_INFO("%s: %s on request", dev->name, on ? "failing" : "working");
+    if (on) {
+        vdpa_engine_report_failure(dev->vdev, "failed on request "
+                                   "(vdpa-sim/fail)");
+    } else {
+        vdpa_engine_report_recovery(dev->vdev);
+    }
+    unixctl_command_reply(conn, "OK");
+}
+
+void
+vdpa_sim_register_commands(void)
+{
+    unixctl_command_register("vdpa-sim/fail", "DEVICE [on|off]", 1, 2,
+                             sim_fail_cmd, NULL);
 }
 
 const struct vdpa_engine_live_ops vdpa_sim_live_ops = {
