@@ -23,6 +23,7 @@ SYSTEM_TESTSUITE_AT = \
 	tests/vdpa-macros.at \
 	tests/system-vdpa.at \
 	tests/system-vdpa-hw.at \
+	tests/system-vdpa-switch.at \
 	tests/system-vdpa-cycles.at \
 	tests/system-vdpa-robust.at \
 	tests/system-vdpa-fuzz.at \

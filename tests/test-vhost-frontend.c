@@ -1017,6 +1017,174 @@ cmd_rx_log(int n)
            n, n_log_bases - n_bases);
 }
 
+/* Takes the chains the back end returned on the current vring and pushes
+ * their heads on 'free_ids', returning how many; calls 'cb' for each. */
+static int
+reap_used(uint16_t *free_ids, int *n_free,
+          void (*cb)(const struct vring_used_elem *))
+{
+    struct guest_vring *vr = &vrings[cur_vring];
+    uint16_t used = __atomic_load_n(&vr->used->idx, __ATOMIC_ACQUIRE);
+    int n = 0;
+
+    if ((uint16_t) (used - vr->used_idx)
+        > (uint16_t) (vr->avail_idx - vr->used_idx)) {
+        fatal("used index %"PRIu16" is beyond the avail index %"PRIu16,
+              used, vr->avail_idx);
+    }
+    for (; vr->used_idx != used; vr->used_idx++, n++) {
+        const struct vring_used_elem *e = &vr->used->ring[vr->used_idx
+                                                         % qsize];
+
+        if (e->id >= qsize) {
+            fatal("used id %"PRIu32" was not made available", e->id);
+        }
+        if (cb) {
+            cb(e);
+        }
+        free_ids[(*n_free)++] = e->id;
+    }
+    return n;
+}
+
+/* Kicks, unless the back end said it polls. */
+static void
+kick_if_needed(void)
+{
+    struct guest_vring *vr = &vrings[cur_vring];
+
+    if (!(__atomic_load_n(&vr->used->flags, __ATOMIC_ACQUIRE)
+          & VRING_USED_F_NO_NOTIFY)) {
+        kick();
+    }
+}
+
+/* Sends 'n' frames numbered 0 to n - 1 as a steady stream, one every 'us'
+ * microseconds, reusing each buffer once the back end returned it. */
+static void
+cmd_pace(int n, int us)
+{
+    uint16_t free_ids[32768];
+    long long start = now_ms(), deadline;
+    struct timespec next;
+    int n_free = 0;
+
+    printf("sending %d numbered frames, one every %d us\n", n, us);
+    fflush(stdout);
+    for (int i = 0; i < qsize; i++) {
+        free_ids[n_free++] = qsize - 1 - i;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (int seq = 0; seq < n && !stop_signal; seq++) {
+        uint16_t id;
+
+        reap_used(free_ids, &n_free, NULL);
+        deadline = now_ms() + timeout_ms;
+        while (!n_free) {
+            if (now_ms() >= deadline) {
+                fatal("the back end took no frame for %d ms", timeout_ms);
+            }
+            wait_event(1);
+            reap_used(free_ids, &n_free, NULL);
+        }
+        id = free_ids[--n_free];
+        set_desc(id, gpa(buf(id)), put_frame(buf(id), seq), 0, 0);
+        post(id);
+        kick_if_needed();
+
+        next.tv_nsec += us * 1000L;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
+    kick();
+    wait_used();
+    printf("sent %d numbered frames in %lld ms\n", n, now_ms() - start);
+}
+
+/* What cmd_rx_seq() has seen. */
+static uint8_t *seq_seen;
+static int seq_n, seq_received, seq_dups, seq_reordered, seq_other;
+static int seq_highest = -1;
+static long long seq_last_ms;
+
+static void
+rx_seq_frame(const struct vring_used_elem *e)
+{
+    const uint8_t *eth = buf(e->id) + hdr_len;
+    uint32_t seq;
+
+    seq_last_ms = now_ms();
+    if (e->len < hdr_len + 18 || eth[12] != 0x88 || eth[13] != 0xb5) {
+        seq_other++;
+        return;
+    }
+    memcpy(&seq, eth + 14, sizeof seq);
+    if (seq >= seq_n) {
+        seq_other++;
+    } else if (seq_seen[seq]) {
+        seq_dups++;
+    } else {
+        seq_seen[seq] = 1;
+        seq_received++;
+        if ((int) seq < seq_highest) {
+            seq_reordered++;
+        } else {
+            seq_highest = seq;
+        }
+    }
+}
+
+/* Receives the frames that "pace:N:US" sends, numbered 0 to n - 1, until
+ * it has them all or none came for 'idle_ms' milliseconds, and tells how
+ * many were lost, duplicated or reordered, and the longest run of lost
+ * ones. */
+static void
+cmd_rx_seq(int n, int idle_ms)
+{
+    uint16_t free_ids[32768];
+    int n_free = 0, longest = 0, run = 0, runs = 0;
+
+    printf("receiving up to %d numbered frames\n", n);
+    fflush(stdout);
+    seq_seen = xzalloc(n);
+    seq_n = n;
+    seq_last_ms = now_ms();
+    for (int i = 0; i < qsize; i++) {
+        free_ids[n_free++] = i;
+    }
+    while (seq_received < n && !stop_signal
+           && now_ms() - seq_last_ms < (seq_received ? idle_ms
+                                        : timeout_ms)) {
+        while (n_free) {
+            uint16_t id = free_ids[--n_free];
+
+            set_desc(id, gpa(buf(id)), RX_BUF_LEN, VRING_DESC_F_WRITE, 0);
+            post(id);
+        }
+        kick_if_needed();
+        wait_event(1);
+        reap_used(free_ids, &n_free, rx_seq_frame);
+    }
+    for (int i = 0; i <= seq_highest; i++) {
+        if (!seq_seen[i]) {
+            runs += !run;
+            run++;
+            longest = run > longest ? run : longest;
+        } else {
+            run = 0;
+        }
+    }
+    printf("received %d of %d numbered frames: lost %d (%d after the last "
+           "received), duplicated %d, reordered %d, other frames %d\n",
+           seq_received, n, n - seq_received, n - 1 - seq_highest,
+           seq_dups, seq_reordered, seq_other);
+    printf("gaps: %d, longest %d frames\n", runs, longest);
+    free(seq_seen);
+}
+
 static void
 cmd_short(void)
 {
@@ -1154,6 +1322,11 @@ usage(void)
            "  new-call     a new call eventfd (SET_VRING_CALL) (TX only)\n"
            "  new-kick     a new kick eventfd (SET_VRING_KICK) (TX only)\n"
            "  sleep:MS     waits MS milliseconds (no rx- prefix)\n"
+           "  pace:N:US    N %d-byte frames numbered 0 to N-1, one every US\n"
+           "               microseconds (TX only)\n"
+           "  rx-seq:N:MS  receives what pace:N sends until it has all or\n"
+           "               none came for MS ms, and tells how many were\n"
+           "               lost, duplicated or reordered\n"
            "Commands without \"(TX only)\" or \"(RX only)\" work on both\n"
            "vrings.\n"
            "Options:\n"
@@ -1168,7 +1341,7 @@ usage(void)
            "                  standard input, one a line, until it ends\n"
            "Prints \"done: COMMAND\" after each command, and\n"
            "\"result: ok\" or \"result: FAILED\" at the end.\n",
-           FRAME_LEN);
+           FRAME_LEN, FRAME_LEN);
 }
 
 /* Parses a nonnegative decimal integer up to 'max' from 's', or dies. */
@@ -1184,6 +1357,22 @@ parse_int(const char *s, const char *what, int max)
         fatal("%s: \"%s\" is not a number from 0 to %d", what, s, max);
     }
     return value;
+}
+
+/* Parses "A:B", two nonnegative decimal integers up to 'max', or dies. */
+static void
+parse_int_pair(const char *s, const char *what, int max, int *a, int *b)
+{
+    const char *colon = strchr(s, ':');
+    char *first;
+
+    if (!colon) {
+        fatal("%s: \"%s\" is not two numbers, as N:M", what, s);
+    }
+    first = xmemdup0(s, colon - s);
+    *a = parse_int(first, what, max);
+    free(first);
+    *b = parse_int(colon + 1, what, max);
 }
 
 /* Runs command 'cmd', or if 'check_only' just checks that it is valid. */
@@ -1240,6 +1429,20 @@ run_command(const char *cmd, int settle_ms, bool check_only)
 
         if (!check_only) {
             cmd_good(n);
+        }
+    } else if (dir == TX && !strncmp(name, "pace:", 5)) {
+        int n, us;
+
+        parse_int_pair(name + 5, "pace", 10000000, &n, &us);
+        if (!check_only) {
+            cmd_pace(n, us);
+        }
+    } else if (dir == RX && !strncmp(name, "seq:", 4)) {
+        int n, ms;
+
+        parse_int_pair(name + 4, "rx-seq", 10000000, &n, &ms);
+        if (!check_only) {
+            cmd_rx_seq(n, ms);
         }
     } else if (dir == RX && !strncmp(name, "good:", 5)) {
         int n = parse_int(name + 5, "rx-good", 1000000);
