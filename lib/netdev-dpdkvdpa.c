@@ -98,6 +98,7 @@ struct dpdkvdpa_queue_stats {
  * guest by taking each lock once, without waiting for anything else. */
 struct dpdkvdpa_rxq {
     rte_spinlock_t lock;        /* Uncontended but for destroy_device(). */
+    atomic_bool draining;       /* See 'drain_vdpa'. */
     struct dpdkvdpa_queue_stats stats;
 };
 
@@ -178,6 +179,15 @@ struct netdev_dpdkvdpa {
      * vdpa_engine_live_ops), or NULL.  Written under 'mutex', read without
      * it by the vhost callbacks that may take no lock. */
     ATOMIC(struct vdpa_device *) serving;
+
+    /* The device that served the guest before a live switch, whose
+     * representor still holds packets that the guest sent before the
+     * switch: each rxq takes those first, while its 'draining' is true, so
+     * that none is lost or reordered.  The port keeps the device (see
+     * device_holder()) until its next reconfigure().  Like 'mtu'. */
+    struct vdpa_device *drain_vdpa;
+    uint16_t drain_port;
+    int drain_n_queues;
     int rep_n_queues;
 
     /* Only the first 'up.n_txq' are in use; the counters of all of them
@@ -269,6 +279,10 @@ device_holder(const struct netdev_dpdkvdpa *dev,
             ovs_mutex_lock(&other->mutex);
             if (other->vdpa == vdpa) {
                 holder = xstrdup(netdev_get_name(&other->up));
+            } else if (other->drain_vdpa == vdpa) {
+                /* Its reconfigure() lets the device go. */
+                holder = xstrdup(netdev_get_name(&other->up));
+                netdev_request_reconfigure(&other->up);
             }
             ovs_mutex_unlock(&other->mutex);
             if (holder) {
@@ -277,6 +291,29 @@ device_holder(const struct netdev_dpdkvdpa *dev,
         }
     }
     return holder;
+}
+
+/* Returns true if a port other than 'dev' was given 'vdpa' and waits for
+ * it. */
+static bool
+device_wanted(const struct netdev_dpdkvdpa *dev,
+              const struct vdpa_device *vdpa)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *other;
+    bool wanted = false;
+
+    LIST_FOR_EACH (other, list_node, &dpdkvdpa_list) {
+        if (other != dev) {
+            ovs_mutex_lock(&other->mutex);
+            wanted = other->requested_vdpa == vdpa;
+            ovs_mutex_unlock(&other->mutex);
+            if (wanted) {
+                break;
+            }
+        }
+    }
+    return wanted;
 }
 
 /* 'dev' no longer has 'vdpa' attached: asks the ports that were given it
@@ -906,6 +943,27 @@ representor_stop(struct netdev_dpdkvdpa *dev)
     }
 }
 
+/* Lets go of the representor of the device that served the guest before a
+ * live switch, dropping what no rxq took from it yet.  Returns the device,
+ * for hand_over_device(), or NULL. */
+static struct vdpa_device *
+drain_stop(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct vdpa_device *vdpa = dev->drain_vdpa;
+
+    if (vdpa) {
+        for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
+            atomic_store(&dev->rxqs[i].draining, false);
+        }
+        if (vdpa != dev->vdpa) {
+            rte_eth_dev_stop(dev->drain_port);
+        }
+        dev->drain_vdpa = NULL;
+    }
+    return vdpa;
+}
+
 /* The netdev class. */
 
 static struct netdev *
@@ -978,6 +1036,7 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
         free(path);
     }
     ovs_mutex_lock(&dev->mutex);
+    drain_stop(dev);
     released = dev->vdpa;
     representor_stop(dev);
     vdpa_engine_release(dev->requested_vdpa, netdev_get_name(netdev));
@@ -1286,13 +1345,15 @@ switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     OVS_REQUIRES(dpdkvdpa_mutex) OVS_EXCLUDED(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
-    struct vdpa_device *released = NULL;
+    struct vdpa_device *released = NULL, *drain, *serving;
     long long int start = time_msec();
     char *holder, *error = NULL;
-    bool done = false;
+    bool done = false, wanted;
     int vid;
 
     holder = vdpa ? device_holder(dev, vdpa) : NULL;
+    /* Only the main thread changes 'vdpa'. */
+    wanted = dev->vdpa && device_wanted(dev, dev->vdpa);
     ovs_mutex_lock(&dev->mutex);
     if (!dev->socket_started || !same_socket(&dev->config, &dev->requested)
         || (dev->vdpa && !is_live(dev->vdpa))
@@ -1301,9 +1362,25 @@ switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     }
 
     vid = get_vid(dev);
+    drain = dev->vdpa;
+    atomic_read(&dev->serving, &serving);
     unserve_guest(dev, vid);
     released = dev->vdpa != vdpa ? dev->vdpa : NULL;
-    representor_stop(dev);
+    if (serving && drain != vdpa && !wanted) {
+        /* Keep the representor started for the rxqs to drain.  (Not when
+         * another port waits for the device: it gets the device now, and
+         * the packets left in the representor are lost.) */
+        dev->drain_vdpa = drain;
+        dev->drain_port = dev->rep_port;
+        dev->drain_n_queues = dev->rep_n_queues;
+        for (int i = 0; i < dev->rep_n_queues; i++) {
+            atomic_store(&dev->rxqs[i].draining, true);
+        }
+        dev->vdpa = NULL;
+        released = NULL;
+    } else {
+        representor_stop(dev);
+    }
     free(dev->vdpa_reason);
     dev->vdpa_reason = (dev->vdpa_failure ? xstrdup(dev->vdpa_failure)
                         : nullable_xstrdup(dev->requested_vdpa_reason));
@@ -1458,6 +1535,17 @@ static int
 netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
+    struct vdpa_device *drained;
+
+    /* No PMD thread polls the port now. */
+    ovs_mutex_lock(&dev->mutex);
+    drained = drain_stop(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    if (drained) {
+        ovs_mutex_lock(&dpdkvdpa_mutex);
+        hand_over_device(dev, drained);
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+    }
 
     ovs_mutex_lock(&dev->mutex);
     if (!dev->mp || dev->mtu != dev->requested_mtu
@@ -1906,9 +1994,25 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
         return EAGAIN;
     }
-    n = (dev->vdpa
-         ? recv_from_representor(dev, rxq->queue_id, pkts, qfill)
-         : recv_from_guest(dev, rxq->queue_id, pkts, qfill));
+    n = 0;
+    if (OVS_UNLIKELY(dev->drain_vdpa)) {
+        struct dpdkvdpa_rxq *q = &dev->rxqs[rxq->queue_id];
+        bool draining;
+
+        atomic_read_relaxed(&q->draining, &draining);
+        if (draining) {
+            n = rte_eth_rx_burst(dev->drain_port, rxq->queue_id, pkts,
+                                 NETDEV_MAX_BURST);
+            if (!n) {
+                atomic_store_relaxed(&q->draining, false);
+            }
+        }
+    }
+    if (!n) {
+        n = (dev->vdpa
+             ? recv_from_representor(dev, rxq->queue_id, pkts, qfill)
+             : recv_from_guest(dev, rxq->queue_id, pkts, qfill));
+    }
     if (!n) {
         return EAGAIN;
     }

@@ -80,9 +80,10 @@ struct vdpa_engine_live_ops {
      * 'enabled' is set.  Returns NULL, or why not (the caller frees it). */
     char *(*serve)(struct rte_vdpa_device *, int vid, uint64_t enabled);
 
-    /* Stops serving 'vid': finishes the buffers in flight, drops what the
-     * representor holds for the guest, and writes the ring positions
-     * back. */
+    /* Stops serving 'vid': finishes the buffers in flight (what OVS sent
+     * to the representor goes to the guest; what the guest sent stays in
+     * the representor, which the port drains before it polls the guest
+     * itself), and writes the ring positions back. */
     void (*unserve)(struct rte_vdpa_device *, int vid);
 
     /* The guest enabled or disabled a vring of 'vid'. */

@@ -163,9 +163,11 @@ extern const struct vdpa_engine_live_ops vdpa_sim_live_ops;
 /* Registers "vdpa-sim/fail" (vdpa-sim.c). */
 void vdpa_sim_register_commands(void);
 
-/* Delivers to the guest what OVS sent to the representor and drops what
- * the guest sent that OVS has not taken (vdpa-sim-thread.c). */
+/* Delivers to the guest what OVS sent to the representor; drops what a
+ * guest sent that OVS did not take (vdpa-sim-thread.c). */
 void vdpa_sim_flush(struct sim_device *dev) OVS_REQUIRES(dev->mutex);
+void vdpa_sim_drop_to_ovs(struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex);
 
 /* The engine threads (vdpa-sim-thread.c): created, given devices, then
  * started. */

@@ -151,10 +151,8 @@ sim_drain(struct sim_device *dev)
 }
 
 /* Before the device stops serving its guest live: delivers to the guest
- * what OVS already sent to the representor, so that it is not lost, and
- * drops what the guest sent that OVS has not taken yet, since OVS will
- * now take the guest's packets from its vrings and must not get these
- * later, out of order. */
+ * what OVS already sent to the representor, so that it is not lost.  What
+ * the guest sent stays in the representor for the port to take. */
 void
 vdpa_sim_flush(struct sim_device *dev)
     OVS_REQUIRES(dev->mutex)
@@ -182,6 +180,20 @@ vdpa_sim_flush(struct sim_device *dev)
                 }
             }
         }
+    }
+}
+
+/* Drops what a previous guest sent that no port took from the
+ * representor, before the device serves a new guest. */
+void
+vdpa_sim_drop_to_ovs(struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_mbuf *pkts[SIM_BURST];
+
+    for (int q = 0; q < dev->spec.queue_pairs; q++) {
+        unsigned int n;
+
         while ((n = rte_ring_dequeue_burst(dev->to_ovs[q], (void **) pkts,
                                            SIM_BURST, NULL))) {
             rte_pktmbuf_free_bulk(pkts, n);

@@ -579,12 +579,13 @@ sim_live_serve(struct rte_vdpa_device *vdev, int vid, uint64_t enabled)
         for (int i = 0; i < SIM_MAX_VRINGS; i++) {
             dev->enabled[i] = (enabled >> i) & 1;
         }
+        vdpa_sim_drop_to_ovs(dev);
         error = sim_serve__(dev, vid);
     }
     sim_unlock(dev);
     if (!error) {
-        VLOG_INFO("%s: serving guest %d live, %d vrings", dev->name, vid,
-                  dev->n_vrings);
+        VLOG_INFO("%s: datapath configured for guest %d, %d vrings "
+                  "(live)", dev->name, vid, dev->n_vrings);
     }
     return error;
 }
@@ -600,7 +601,8 @@ sim_live_unserve(struct rte_vdpa_device *vdev, int vid)
     sim_lock(dev);
     if (dev->vid == vid) {
         sim_unserve__(dev, vid);
-        VLOG_INFO("%s: stopped serving guest %d", dev->name, vid);
+        VLOG_INFO("%s: datapath closed for guest %d (live)", dev->name,
+                  vid);
     }
     if (dev->paused_vid == vid) {
         dev->paused_vid = -1;
