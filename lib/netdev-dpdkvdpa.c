@@ -176,7 +176,7 @@ struct netdev_dpdkvdpa {
     uint16_t rep_port;                      /* Representor, with 'vdpa'. */
 
     /* The device of 'vdpa' when it serves the guest live (see struct
-     * vdpa_engine_live_ops), or NULL.  Written under 'mutex', read without
+     * vdpa_engine_ops), or NULL.  Written under 'mutex', read without
      * it by the vhost callbacks that may take no lock. */
     ATOMIC(struct vdpa_device *) serving;
 
@@ -397,12 +397,6 @@ port_changed(struct netdev_dpdkvdpa *dev)
  * vrings to a device that has live operations and takes them back, so
  * that the guest moves between the datapaths on the same connection. */
 
-static bool
-is_live(const struct vdpa_device *vdpa)
-{
-    return vdpa && vdpa->live;
-}
-
 /* Returns the guest's enabled vrings, as a bitmap. */
 static uint64_t
 enabled_vrings(struct netdev_dpdkvdpa *dev)
@@ -438,7 +432,7 @@ serve_guest(struct netdev_dpdkvdpa *dev, int vid)
      * reaches the device either through the bitmap or through
      * vring_state_changed(). */
     atomic_store(&dev->serving, vdpa);
-    error = vdpa->live->serve(vdpa->vdev, vid, enabled_vrings(dev));
+    error = vdpa->ops->serve(vdpa->vdev, vid, enabled_vrings(dev));
     if (error) {
         atomic_store(&dev->serving, NULL);
     }
@@ -456,26 +450,14 @@ unserve_guest(struct netdev_dpdkvdpa *dev, int vid)
     atomic_read(&dev->serving, &serving);
     if (serving) {
         atomic_store(&dev->serving, NULL);
-        serving->live->unserve(serving->vdev, vid);
+        serving->ops->unserve(serving->vdev, vid);
     }
 }
-
-/* The vhost-user requests after which a device that serves a guest live
- * must map it again (DPDK's vhost_user.h numbers, which it does not
- * install).  The vhost library closes an attached device around a new
- * memory table itself; for a device the port serves live, the port does. */
-enum {
-    VHOST_REQ_SET_FEATURES = 2,
-    VHOST_REQ_SET_MEM_TABLE = 5,
-    VHOST_REQ_SET_VRING_NUM = 8,
-    VHOST_REQ_SET_VRING_ADDR = 9,
-    VHOST_REQ_SET_VRING_BASE = 10,
-};
 
 /* Returns the device that serves connection 'vid' live, or NULL, without
  * taking a lock: the vhost library may hold the guest's vring locks. */
 static struct vdpa_device *
-live_device_of(int vid, struct netdev_dpdkvdpa **devp)
+live_device_of(int vid)
 {
     struct netdev_dpdkvdpa *dev = NULL;
     struct vdpa_device *serving = NULL;
@@ -486,61 +468,38 @@ live_device_of(int vid, struct netdev_dpdkvdpa **devp)
     if (dev) {
         atomic_read(&dev->serving, &serving);
     }
-    *devp = dev;
     return serving;
 }
 
 static void
 live_vring_state(int vid, uint16_t vring, int enable)
 {
-    struct netdev_dpdkvdpa *dev;
-    struct vdpa_device *vdpa = live_device_of(vid, &dev);
+    struct vdpa_device *vdpa = live_device_of(vid);
 
     if (vdpa) {
-        vdpa->live->set_vring_state(vdpa->vdev, vid, vring, enable != 0);
+        vdpa->ops->set_vring_state(vdpa->vdev, vid, vring, enable != 0);
     }
 }
 
-static bool
-remaps_guest(const void *msg)
-{
-    uint32_t request;
-
-    memcpy(&request, msg, sizeof request);
-    return (request == VHOST_REQ_SET_FEATURES
-            || request == VHOST_REQ_SET_MEM_TABLE
-            || request == VHOST_REQ_SET_VRING_NUM
-            || request == VHOST_REQ_SET_VRING_ADDR
-            || request == VHOST_REQ_SET_VRING_BASE);
-}
-
+/* Every vhost-user message of a guest goes to the device that serves it
+ * (see vdpa_engine_vhost_msg()). */
 static enum rte_vhost_msg_result
-live_pre_msg(int vid, void *msg)
+vhost_pre_msg(int vid, void *msg)
 {
-    struct netdev_dpdkvdpa *dev;
-    struct vdpa_device *vdpa = live_device_of(vid, &dev);
-
-    if (vdpa && remaps_guest(msg)) {
-        vdpa->live->pause(vdpa->vdev, vid);
-    }
+    vdpa_engine_vhost_msg(live_device_of(vid), vid, msg, false);
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
 static enum rte_vhost_msg_result
-live_post_msg(int vid, void *msg)
+vhost_post_msg(int vid, void *msg)
 {
-    struct netdev_dpdkvdpa *dev;
-    struct vdpa_device *vdpa = live_device_of(vid, &dev);
-
-    if (vdpa && remaps_guest(msg)) {
-        vdpa->live->resume(vdpa->vdev, vid);
-    }
+    vdpa_engine_vhost_msg(live_device_of(vid), vid, msg, true);
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
 static const struct rte_vhost_user_extern_ops vhost_extern_ops = {
-    .pre_msg_handle = live_pre_msg,
-    .post_msg_handle = live_post_msg,
+    .pre_msg_handle = vhost_pre_msg,
+    .post_msg_handle = vhost_post_msg,
 };
 
 /* vhost library callbacks.
@@ -688,7 +647,7 @@ new_device(int vid)
     }
 
     atomic_store(&dev->vid, vid);
-    if (is_live(dev->vdpa)) {
+    if (vdpa_engine_can_switch_live(dev->vdpa)) {
         char *error = serve_guest(dev, vid);
 
         if (error) {
@@ -888,7 +847,7 @@ start_socket(const char *name, const struct dpdkvdpa_config *config,
     }
     /* A device that switches live is not attached: the port hands it the
      * guest's vrings itself (see serve_guest()). */
-    if (vdpa && !is_live(vdpa)
+    if (vdpa && !vdpa_engine_can_switch_live(vdpa)
         && rte_vhost_driver_attach_vdpa_device(path, vdpa->vdev)) {
         *errp = xasprintf("%s: could not attach vDPA device %s to %s",
                           name, vdpa->name, path);
@@ -1356,8 +1315,8 @@ switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     wanted = dev->vdpa && device_wanted(dev, dev->vdpa);
     ovs_mutex_lock(&dev->mutex);
     if (!dev->socket_started || !same_socket(&dev->config, &dev->requested)
-        || (dev->vdpa && !is_live(dev->vdpa))
-        || (vdpa && !is_live(vdpa))) {
+        || (dev->vdpa && !vdpa_engine_can_switch_live(dev->vdpa))
+        || (vdpa && !vdpa_engine_can_switch_live(vdpa))) {
         goto out;
     }
 

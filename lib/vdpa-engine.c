@@ -388,19 +388,46 @@ vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
 static vdpa_engine_failure_cb *failure_cb;
 static vdpa_engine_recovery_cb *recovery_cb;
 
-/* Gives device 'vdev' the live switching operations 'ops'. */
+/* Gives device 'vdev' the engine's own operations 'ops'.  For an engine
+ * that has them, right after vdpa_engine_add_device(). */
 void
-vdpa_engine_set_live_ops(struct rte_vdpa_device *vdev,
-                         const struct vdpa_engine_live_ops *ops)
+vdpa_engine_set_ops(struct rte_vdpa_device *vdev,
+                    const struct vdpa_engine_ops *ops)
 {
     struct vdpa_device *dev;
 
     ovs_mutex_lock(&engine_mutex);
     dev = device_lookup(vdev);
     if (dev) {
-        dev->live = ops;
+        dev->ops = ops;
     }
     ovs_mutex_unlock(&engine_mutex);
+}
+
+/* The ports' hook on every vhost-user message of their guests, called by
+ * the vhost library's thread before it handles message 'msg' of guest 'vid'
+ * ('done' false) and after ('done' true): passes it to the device that
+ * serves the guest, 'serving' if the port has one serve it live, otherwise
+ * the device attached to the guest's socket, if any.  One hook for both,
+ * since the vhost library keeps one per guest. */
+void
+vdpa_engine_vhost_msg(struct vdpa_device *serving, int vid, const void *msg,
+                      bool done)
+{
+    struct vdpa_device *dev = serving;
+
+    if (!dev) {
+        struct rte_vdpa_device *vdev = rte_vhost_get_vdpa_device(vid);
+
+        if (vdev) {
+            ovs_mutex_lock(&engine_mutex);
+            dev = device_lookup(vdev);
+            ovs_mutex_unlock(&engine_mutex);
+        }
+    }
+    if (dev && dev->ops && dev->ops->vhost_msg) {
+        dev->ops->vhost_msg(dev->vdev, vid, msg, done);
+    }
 }
 
 /* Returns the virtio features that every device able to switch live
@@ -414,7 +441,7 @@ vdpa_engine_live_features(void)
 
     ovs_mutex_lock(&engine_mutex);
     for (size_t i = 0; i < n_devices; i++) {
-        if (devices[i]->live) {
+        if (vdpa_engine_can_switch_live(devices[i])) {
             features &= devices[i]->caps.features;
         }
     }

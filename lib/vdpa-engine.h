@@ -58,13 +58,15 @@ typedef int vdpa_engine_representor_cb(struct rte_vdpa_device *vdev);
  * to vdpa_engine_set_notify(). */
 typedef void vdpa_engine_notify_cb(void *aux, int qid);
 
-/* Live switching: operations of an engine whose devices can take a
- * connected guest's virtqueues over from OVS's PMD threads, and give them
- * back, on the port's request, while the guest stays connected.
+/* Operations that an engine may give its devices beyond DPDK's vDPA device
+ * operations.  A NIC's engine gives none.
  *
- * A port whose device has them does not attach the device to its
- * vhost-user socket: the vhost library keeps serving the connection as a
- * plain vhost-user net device (its builtin datapath stays usable for the
+ * Live switching ('serve', 'unserve' and 'set_vring_state': all or none):
+ * the device can take a connected guest's virtqueues over from OVS's PMD
+ * threads, and give them back, on the port's request, while the guest stays
+ * connected.  A port whose device can do that does not attach the device to
+ * its vhost-user socket: the vhost library keeps serving the connection as
+ * a plain vhost-user net device (its builtin datapath stays usable for the
  * PMD threads) and the port itself tells the device when to serve the
  * guest.  The vhost library keeps the ring positions of every vring
  * (rte_vhost_get_vring_base()); a device starts from them and writes its
@@ -72,10 +74,10 @@ typedef void vdpa_engine_notify_cb(void *aux, int qid);
  * flight, which is what DPDK's ifc and mlx5 drivers do in dev_close().
  *
  * Every operation takes the device and the guest's vid, may be called from
- * the main thread or the vhost library's thread (the last three with the
+ * the main thread or the vhost library's thread (the last two with the
  * guest's vring locks held), and must not call back into the port layer
  * (vdpa_engine_report_failure()) nor wait for those threads. */
-struct vdpa_engine_live_ops {
+struct vdpa_engine_ops {
     /* Starts serving guest 'vid', whose vring N is enabled if bit N of
      * 'enabled' is set.  Returns NULL, or why not (the caller frees it). */
     char *(*serve)(struct rte_vdpa_device *, int vid, uint64_t enabled);
@@ -90,11 +92,14 @@ struct vdpa_engine_live_ops {
     void (*set_vring_state)(struct rte_vdpa_device *, int vid, int vring,
                             bool enable);
 
-    /* The guest is about to change its memory table or a vring's layout:
-     * 'pause' stops serving as 'unserve' does, and 'resume' maps the
-     * guest anew and goes on. */
-    void (*pause)(struct rte_vdpa_device *, int vid);
-    void (*resume)(struct rte_vdpa_device *, int vid);
+    /* Sees each vhost-user message 'msg' (DPDK's struct VhostUserMsg) of a
+     * guest 'vid' that the device serves, live or attached, before the
+     * vhost library handles it ('done' false) and after ('done' true): the
+     * messages that change the guest's memory or vrings under a device
+     * that serves it live, and those of a live migration (see
+     * vdpa_engine_vhost_msg()). */
+    void (*vhost_msg)(struct rte_vdpa_device *, int vid, const void *msg,
+                      bool done);
 };
 
 struct vdpa_device {
@@ -117,18 +122,28 @@ struct vdpa_device {
      * read without locks. */
     vdpa_engine_notify_cb *notify;
     void *notify_aux;
-    /* Live switching, or NULL if the device is served only through the
-     * vhost library's dev_conf and dev_close (a NIC's, in DPDK 22.11). */
-    const struct vdpa_engine_live_ops *live;
+    /* The engine's own operations, or NULL (a NIC's, in DPDK 22.11).  Set
+     * before a port can use the device, read without locks. */
+    const struct vdpa_engine_ops *ops;
 };
 
 void vdpa_engine_init(void);
 void vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *,
                             const char *name,
                             vdpa_engine_representor_cb *);
-void vdpa_engine_set_live_ops(struct rte_vdpa_device *,
-                              const struct vdpa_engine_live_ops *);
+void vdpa_engine_set_ops(struct rte_vdpa_device *,
+                         const struct vdpa_engine_ops *);
 uint64_t vdpa_engine_live_features(void);
+
+/* Returns true if 'dev' can switch a connected guest live. */
+static inline bool
+vdpa_engine_can_switch_live(const struct vdpa_device *dev)
+{
+    return dev && dev->ops && dev->ops->serve;
+}
+
+void vdpa_engine_vhost_msg(struct vdpa_device *serving, int vid,
+                           const void *msg, bool done);
 
 void vdpa_engine_set_notify(struct rte_vdpa_device *,
                             vdpa_engine_notify_cb *, void *aux);

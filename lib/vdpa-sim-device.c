@@ -159,7 +159,9 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
         vdpa_engine_add_device(engine_name, dev->vdev, dev->name,
                                sim_make_representor);
         vdpa_engine_set_notify(dev->vdev, vdpa_sim_notify, dev);
-        vdpa_engine_set_live_ops(dev->vdev, &vdpa_sim_live_ops);
+        vdpa_engine_set_ops(dev->vdev, (spec->no_live
+                                        ? &vdpa_sim_attached_ops
+                                        : &vdpa_sim_live_ops));
         n++;
     }
 

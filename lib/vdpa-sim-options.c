@@ -32,8 +32,9 @@
  * the devices out), "cpu-mask=MASK" (the CPUs the threads may run on, as
  * pmd-cpu-mask), "dirty-log=no" (the devices cannot log the guest pages
  * they write, as NICs without dirty page tracking, so they offer no
- * VHOST_F_LOG_ALL and their guests cannot be live migrated) and
- * "fail=conf". */
+ * VHOST_F_LOG_ALL and their guests cannot be live migrated), "live=no"
+ * (the devices cannot switch a guest live: ports attach them to their
+ * vhost-user sockets, as they do a NIC's) and "fail=conf". */
 char *
 vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 {
@@ -101,6 +102,9 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
             } else if (!strcmp(kv, "dirty-log")
                        && (!strcmp(value, "no") || !strcmp(value, "yes"))) {
                 spec.no_dirty_log = !strcmp(value, "no");
+            } else if (!strcmp(kv, "live")
+                       && (!strcmp(value, "no") || !strcmp(value, "yes"))) {
+                spec.no_live = !strcmp(value, "no");
             } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
                 spec.fail_conf = true;
             } else {

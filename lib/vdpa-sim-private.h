@@ -129,15 +129,16 @@ struct sim_device {
     bool enabled[SIM_MAX_VRINGS];
     struct virtq vqs[SIM_MAX_VRINGS];     /* 'desc' NULL: not mapped. */
     int kickfds[SIM_MAX_VRINGS];
+    bool logging;                         /* Logs the pages it writes. */
     struct eth_addr guest_mac;            /* Learned from what it sends. */
     bool guest_mac_known;
 
-    /* The vhost library replaces a configured vDPA device's dirty log
-     * (SET_LOG_BASE, which QEMU re-sends when the log must grow) without
-     * taking any lock or calling any device operation: it unmaps the old
-     * log while the engine thread may be logging into it.  So from
-     * sim_pre_msg() to sim_post_msg() of that message, the engine thread
-     * leaves the device's vrings alone. */
+    /* The vhost library replaces the dirty log (SET_LOG_BASE, which QEMU
+     * re-sends when the log must grow) without a lock or a device
+     * operation: it unmaps the old log while the engine thread may be
+     * logging into it.  So while it handles that message (see
+     * sim_vhost_msg()), the engine thread leaves the device's vrings
+     * alone. */
     bool log_switching;
 };
 
@@ -154,11 +155,13 @@ sim_serving(const struct sim_device *dev)
 extern struct sim_device *vdpa_sim_devices[SIM_MAX_DEVICES];
 extern atomic_size_t vdpa_sim_n_devices;
 
-/* The vDPA operations of every device, and its live switching operations
- * (vdpa-sim.c). */
+/* The vDPA operations of every device, and the engine's own (see struct
+ * vdpa_engine_ops): of a device that switches guests live, or of one that
+ * the vhost library attaches, "live=no" (vdpa-sim.c). */
 extern struct rte_vdpa_dev_ops vdpa_sim_ops;
-struct vdpa_engine_live_ops;
-extern const struct vdpa_engine_live_ops vdpa_sim_live_ops;
+struct vdpa_engine_ops;
+extern const struct vdpa_engine_ops vdpa_sim_live_ops;
+extern const struct vdpa_engine_ops vdpa_sim_attached_ops;
 
 /* Registers "vdpa-sim/fail" (vdpa-sim.c). */
 void vdpa_sim_register_commands(void);

@@ -154,11 +154,28 @@ sim_map_vring(struct sim_device *dev, int vid, int i)
     return 0;
 }
 
+/* Says when the device starts or stops logging the guest pages it writes,
+ * as it does while the guest is live migrated. */
+static void
+sim_log_logging(struct sim_device *dev, int vid, uint64_t features)
+    OVS_REQUIRES(dev->mutex)
+{
+    bool logging = RTE_VHOST_NEED_LOG(features);
+
+    if (logging != dev->logging) {
+        dev->logging = logging;
+        VLOG_INFO("%s: dirty page logging %s for guest %d", dev->name,
+                  logging ? "on" : "off", vid);
+    }
+}
+
 /* Maps the guest's vrings as they are now. */
 static int
 sim_map_vrings(struct sim_device *dev, int vid)
     OVS_REQUIRES(dev->mutex)
 {
+    uint64_t features = 0;
+
     dev->n_vrings = MIN(rte_vhost_get_vring_num(vid), SIM_MAX_VRINGS);
     for (int i = 0; i < dev->n_vrings; i++) {
         if (sim_map_vring(dev, vid, i)) {
@@ -170,6 +187,8 @@ sim_map_vrings(struct sim_device *dev, int vid)
                  dev->name);
         return -1;
     }
+    rte_vhost_get_negotiated_features(vid, &features);
+    sim_log_logging(dev, vid, features);
     return 0;
 }
 
@@ -271,13 +290,49 @@ sim_dev_close(int vid)
     return 0;
 }
 
+/* Follows the state of vring 'vring' of guest 'vid', which the device
+ * serves or is set up for: maps a vring that the front-end set up since
+ * the device started serving it, takes the eventfds the vhost library
+ * gives an enabled vring, and drops those of a disabled one, which it may
+ * close.  Returns NULL, or why the device cannot serve the vring. */
+static const char *
+sim_follow_vring(struct sim_device *dev, int vid, int vring, bool enable)
+    OVS_REQUIRES(dev->mutex)
+{
+    dev->enabled[vring] = enable;
+    if (dev->vid != vid) {
+        return NULL;
+    }
+    /* Vrings that the front-end added since the device started. */
+    while (dev->n_vrings <= vring) {
+        int i = dev->n_vrings++;
+
+        dev->vqs[i].desc = NULL;
+        dev->kickfds[i] = -1;
+        dev->vqs[i].callfd = -1;
+    }
+    if (enable && !sim_vring_mapped(dev, vring)) {
+        if (sim_map_vring(dev, vid, vring)) {
+            return "cannot map a guest's vring";
+        }
+    } else {
+        struct rte_vhost_vring vr;
+
+        dev->kickfds[vring] = -1;
+        dev->vqs[vring].callfd = -1;
+        if (enable && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
+            dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
+            dev->vqs[vring].callfd = sim_eventfd(dev, vring, vr.callfd);
+        }
+    }
+    return NULL;
+}
+
 /* Follows the enabled state of the vrings of the guest that is being set
  * up on the device or that it serves ('enabled' keeps it across a
  * dev_close and dev_conf of the same guest, as a new memory table brings).
  * The vhost library calls it when a vring becomes ready (set up and
- * enabled) or stops being ready.  Maps a vring that the guest set up after
- * the device was configured, takes the eventfds the vhost library gives an
- * enabled vring, and drops those of a disabled one, which it may close. */
+ * enabled) or stops being ready (see sim_follow_vring()). */
 static int
 sim_set_vring_state(int vid, int vring, int state)
 {
@@ -291,32 +346,7 @@ sim_set_vring_state(int vid, int vring, int state)
     sim_lock(dev);
     if (vring >= 0 && vring < SIM_MAX_VRINGS
         && vid == (dev->vid >= 0 ? dev->vid : dev->setup_vid)) {
-        dev->enabled[vring] = state;
-        if (dev->vid == vid) {
-            /* Vrings that the front-end added since dev_conf. */
-            while (dev->n_vrings <= vring) {
-                int i = dev->n_vrings++;
-
-                dev->vqs[i].desc = NULL;
-                dev->kickfds[i] = -1;
-                dev->vqs[i].callfd = -1;
-            }
-            if (state && !sim_vring_mapped(dev, vring)) {
-                if (sim_map_vring(dev, vid, vring)) {
-                    reason = "cannot map a guest's vring";
-                }
-            } else {
-                struct rte_vhost_vring vr;
-
-                dev->kickfds[vring] = -1;
-                dev->vqs[vring].callfd = -1;
-                if (state && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
-                    dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
-                    dev->vqs[vring].callfd = sim_eventfd(dev, vring,
-                                                         vr.callfd);
-                }
-            }
-        }
+        reason = sim_follow_vring(dev, vid, vring, state);
     }
     sim_unlock(dev);
 
@@ -325,118 +355,6 @@ sim_set_vring_state(int vid, int vring, int state)
     }
     return 0;
 }
-
-/* The vhost-user messages the engine looks at, and where their payload is
- * in DPDK 22.11's struct VhostUserMsg (packed: the request, flags and size,
- * then the payload). */
-#define SIM_VHOST_USER_SET_LOG_BASE 6
-#define SIM_VHOST_USER_SET_VRING_ADDR 9
-#define SIM_VHOST_USER_SET_VRING_BASE 10
-#define SIM_VHOST_USER_SEND_RARP 19
-#define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
-
-static uint32_t
-sim_msg_request(const void *msg)
-{
-    uint32_t request;
-
-    memcpy(&request, msg, sizeof request);
-    return request;
-}
-
-/* Sees every vhost-user message for a guest of a device before the vhost
- * library handles it:
- *
- *   - SEND_RARP carries the guest's MAC address: a guest that has just
- *     moved here has sent nothing yet, and sim_migration_done(), which the
- *     vhost library calls next, announces it with that address.
- *
- *   - SET_VRING_ADDR, which QEMU sends to a running device to turn the
- *     logging of a vring's used ring on or off, makes the vhost library
- *     compare its own ring positions with the used index in guest memory:
- *     it gets the device's current positions first, so that they agree.
- *
- *   - SET_VRING_ADDR or SET_VRING_BASE for a vring that is not enabled
- *     sets it up anew: the engine maps it again once it is enabled.
- *
- *   - SET_LOG_BASE replaces the dirty log, unmapping the old one: the
- *     engine thread stops serving the device's vrings until
- *     sim_post_msg(), and what it logged so far is in the old log, which
- *     QEMU reads once the vhost library has replied.  (The vhost library
- *     calls no post-message hook when it fails to handle a message: the
- *     next message, or the device's closing, lets the engine go on.) */
-static enum rte_vhost_msg_result
-sim_pre_msg(int vid, void *msg_)
-{
-    const uint8_t *msg = msg_;
-    const uint8_t *payload = msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS;
-    uint32_t request = sim_msg_request(msg);
-    struct sim_device *dev;
-
-    dev = sim_lookup_vid(vid);
-    if (!dev) {
-        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-    }
-    sim_lock(dev);
-    dev->log_switching = false;
-    if (request == SIM_VHOST_USER_SEND_RARP) {
-        memcpy(dev->guest_mac.ea, payload, ETH_ADDR_LEN);
-        dev->guest_mac_known = true;
-    } else if (dev->vid != vid) {
-        /* Not serving this guest. */
-    } else if (request == SIM_VHOST_USER_SET_VRING_ADDR
-               || request == SIM_VHOST_USER_SET_VRING_BASE) {
-        uint32_t vring;
-
-        memcpy(&vring, payload, sizeof vring);
-        if (vring < dev->n_vrings && sim_vring_mapped(dev, vring)) {
-            if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
-                rte_vhost_set_vring_base(vid, vring,
-                                         dev->vqs[vring].last_avail_idx,
-                                         dev->vqs[vring].last_used_idx);
-            }
-            if (!dev->enabled[vring]) {
-                dev->vqs[vring].desc = NULL;
-                dev->kickfds[vring] = -1;
-                dev->vqs[vring].callfd = -1;
-            }
-        }
-    } else if (request == SIM_VHOST_USER_SET_LOG_BASE) {
-        dev->log_switching = true;
-    }
-    sim_unlock(dev);
-    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-}
-
-/* Sees every vhost-user message that the vhost library handled without an
- * error, after it did: the engine thread serves the device again after a
- * new dirty log (see sim_pre_msg()). */
-static enum rte_vhost_msg_result
-sim_post_msg(int vid, void *msg)
-{
-    struct sim_device *dev;
-
-    if (sim_msg_request(msg) != SIM_VHOST_USER_SET_LOG_BASE) {
-        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-    }
-    dev = sim_lookup_vid(vid);
-    if (!dev) {
-        return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-    }
-    sim_lock(dev);
-    if (dev->log_switching) {
-        dev->log_switching = false;
-        VLOG_DBG("%s: guest %d gave a new dirty log, the engine paused for "
-                 "it", dev->name, vid);
-    }
-    sim_unlock(dev);
-    return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-}
-
-static const struct rte_vhost_user_extern_ops sim_extern_ops = {
-    .pre_msg_handle = sim_pre_msg,
-    .post_msg_handle = sim_post_msg,
-};
 
 /* The vhost library calls this when the front-end sets the features, first
  * before it enables any vring, and again, while the device serves the
@@ -452,7 +370,6 @@ sim_set_features(int vid)
     if (!dev) {
         return -1;
     }
-    rte_vhost_extern_callback_register(vid, &sim_extern_ops, NULL);
     sim_lock(dev);
     if (dev->vid == vid) {
         uint64_t features = 0;
@@ -461,8 +378,7 @@ sim_set_features(int vid)
         for (int i = 0; i < dev->n_vrings; i++) {
             virtq_set_log(&dev->vqs[i], vid, i, features);
         }
-        VLOG_INFO("%s: dirty page logging %s for guest %d", dev->name,
-                  RTE_VHOST_NEED_LOG(features) ? "on" : "off", vid);
+        sim_log_logging(dev, vid, features);
     } else if (dev->vid < 0) {
         /* A front-end sets the features before it enables any vring: a
          * new guest's vrings start disabled. */
@@ -474,27 +390,22 @@ sim_set_features(int vid)
 }
 
 /* After a live migration, tells the switch where the guest now is with a
- * RARP from the guest's MAC, as QEMU does for vhost-net guests. */
+ * RARP from the guest's MAC, as QEMU does for vhost-net guests.  Returns 0
+ * if it did, otherwise -1. */
 static int
-sim_migration_done(int vid)
+sim_announce(struct sim_device *dev)
+    OVS_REQUIRES(dev->mutex)
 {
     uint64_t stub[128 / 8];
-    struct sim_device *dev;
     struct dp_packet rarp;
     struct rte_mbuf *m;
-    int error = -1;
 
-    dev = sim_lookup_vid(vid);
-    if (!dev) {
-        return -1;
-    }
-    sim_lock(dev);
     if (!dev->guest_mac_known) {
-        goto out;
+        return -1;
     }
     m = rte_pktmbuf_alloc(dev->mp);
     if (!m) {
-        goto out;
+        return -1;
     }
     /* Padded to the shortest Ethernet frame, as a NIC sends it. */
     dp_packet_use_stub(&rarp, stub, sizeof stub);
@@ -505,15 +416,28 @@ sim_migration_done(int vid)
     dp_packet_uninit(&rarp);
     if (rte_ring_enqueue(dev->to_ovs[0], m)) {
         rte_pktmbuf_free(m);
-    } else {
-        error = 0;
+        return -1;
     }
-out:
+    return 0;
+}
+
+static int
+sim_migration_done(int vid)
+{
+    struct sim_device *dev;
+    int error;
+
+    dev = sim_lookup_vid(vid);
+    if (!dev) {
+        return -1;
+    }
+    sim_lock(dev);
+    error = sim_announce(dev);
     sim_unlock(dev);
     return error;
 }
 
-/* Live switching (see struct vdpa_engine_live_ops in vdpa-engine.h): the
+/* Live switching (see struct vdpa_engine_ops in vdpa-engine.h): the
  * port, not the vhost library, hands a guest's vrings to the device and
  * takes them back, so these find the device by 'vdev', not by the guest's
  * vid, to which the vhost library attached no device. */
@@ -552,10 +476,13 @@ sim_unserve__(struct sim_device *dev, int vid)
 {
     vdpa_sim_flush(dev);
     for (int i = 0; i < dev->n_vrings; i++) {
-        /* The guest may be waiting for a call about the last buffers. */
-        virtq_notify_guest(&dev->vqs[i]);
-        rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
-                                 dev->vqs[i].last_used_idx);
+        if (sim_vring_mapped(dev, i)) {
+            /* The guest may be waiting for a call about the last
+             * buffers. */
+            virtq_notify_guest(&dev->vqs[i]);
+            rte_vhost_set_vring_base(vid, i, dev->vqs[i].last_avail_idx,
+                                     dev->vqs[i].last_used_idx);
+        }
     }
     sim_unmap(dev);
     dev->vid = -1;
@@ -614,57 +541,142 @@ static void
 sim_live_set_vring_state(struct rte_vdpa_device *vdev, int vid, int vring,
                          bool enable)
 {
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct sim_device *dev = sim_lookup(vdev);
+    const char *reason = NULL;
 
     if (!dev) {
         return;
     }
     sim_lock(dev);
     if (vring >= 0 && vring < SIM_MAX_VRINGS && vid == dev->setup_vid) {
-        dev->enabled[vring] = enable;
-        if (dev->vid == vid && vring < dev->n_vrings) {
-            struct rte_vhost_vring vr;
+        reason = sim_follow_vring(dev, vid, vring, enable);
+    }
+    sim_unlock(dev);
+    if (reason) {
+        /* The guest's packets on that vring stay there. */
+        VLOG_ERR_RL(&rl, "%s: guest %d: %s", dev->name, vid, reason);
+    }
+}
 
-            dev->kickfds[vring] = -1;
-            dev->vqs[vring].callfd = -1;
-            if (enable && !rte_vhost_get_vhost_vring(vid, vring, &vr)) {
-                dev->kickfds[vring] = sim_eventfd(dev, vring, vr.kickfd);
-                dev->vqs[vring].callfd = sim_eventfd(dev, vring, vr.callfd);
+/* The vhost-user messages the engine looks at (DPDK's vhost_user.h
+ * numbers, which it does not install), and where their payload is in DPDK
+ * 22.11's struct VhostUserMsg (packed: the request, flags and size, then
+ * the payload). */
+enum {
+    SIM_VHOST_USER_SET_FEATURES = 2,
+    SIM_VHOST_USER_SET_MEM_TABLE = 5,
+    SIM_VHOST_USER_SET_LOG_BASE = 6,
+    SIM_VHOST_USER_SET_VRING_NUM = 8,
+    SIM_VHOST_USER_SET_VRING_ADDR = 9,
+    SIM_VHOST_USER_SET_VRING_BASE = 10,
+    SIM_VHOST_USER_SEND_RARP = 19,
+};
+#define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
+
+/* Returns true if 'request' changes the guest's memory or vrings, which a
+ * device that serves the guest live must then map anew.  (The vhost
+ * library closes an attached device around them itself.) */
+static bool
+sim_remaps_guest(uint32_t request)
+{
+    return (request == SIM_VHOST_USER_SET_FEATURES
+            || request == SIM_VHOST_USER_SET_MEM_TABLE
+            || request == SIM_VHOST_USER_SET_VRING_NUM
+            || request == SIM_VHOST_USER_SET_VRING_ADDR
+            || request == SIM_VHOST_USER_SET_VRING_BASE);
+}
+
+/* Sees the vhost-user messages of the guest the device serves (see struct
+ * vdpa_engine_ops):
+ *
+ *   - SEND_RARP carries the guest's MAC address: a guest that has just
+ *     moved here has sent nothing yet.  The vhost library then calls
+ *     sim_migration_done() for an attached device; a device that serves
+ *     the guest live announces it here.
+ *
+ *   - Served live, a message that changes the guest's memory or vrings
+ *     stops the device, with the ring positions written back, and the
+ *     device maps the guest anew once the vhost library handled it.
+ *     SET_FEATURES is also how a live migration starts and ends:
+ *     VHOST_F_LOG_ALL turns the logging of the pages written on or off.
+ *
+ *   - Attached, SET_VRING_ADDR, which QEMU sends to a running device to
+ *     turn the logging of a vring's used ring on or off, makes the vhost
+ *     library compare its own ring positions with the used index in guest
+ *     memory: it gets the device's current positions first, so that they
+ *     agree.  SET_VRING_ADDR or SET_VRING_BASE for a vring that is not
+ *     enabled sets it up anew: the engine maps it again once it is
+ *     enabled.
+ *
+ *   - SET_LOG_BASE, which QEMU re-sends while the device logs when the log
+ *     must grow, replaces the dirty log, unmapping the old one without a
+ *     lock or a device operation: the engine thread leaves the device's
+ *     vrings alone until the vhost library handled it, and what it logged
+ *     so far is in the old log, which QEMU reads once the vhost library
+ *     has replied.  (A message that the vhost library fails to handle
+ *     gets no 'done' call: the next message, or the device's closing, lets
+ *     the engine go on.) */
+static void
+sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg_,
+              bool done)
+{
+    const uint8_t *msg = msg_;
+    const uint8_t *payload = msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS;
+    struct sim_device *dev = sim_lookup(vdev);
+    bool live = dev && !dev->spec.no_live;
+    char *error = NULL;
+    uint32_t request;
+
+    if (!dev) {
+        return;
+    }
+    memcpy(&request, msg, sizeof request);
+    sim_lock(dev);
+    if (!done) {
+        dev->log_switching = false;
+    }
+    if (request == SIM_VHOST_USER_SET_LOG_BASE) {
+        if (!done && dev->vid == vid) {
+            dev->log_switching = true;
+        } else if (done && dev->log_switching) {
+            dev->log_switching = false;
+            VLOG_DBG("%s: guest %d gave a new dirty log, the engine paused "
+                     "for it", dev->name, vid);
+        }
+    } else if (request == SIM_VHOST_USER_SEND_RARP) {
+        if (!done) {
+            memcpy(dev->guest_mac.ea, payload, ETH_ADDR_LEN);
+            dev->guest_mac_known = true;
+        } else if (live && dev->vid == vid) {
+            sim_announce(dev);
+        }
+    } else if (live && sim_remaps_guest(request)) {
+        if (!done && dev->vid == vid) {
+            sim_unserve__(dev, vid);
+            dev->paused_vid = vid;
+        } else if (done && dev->paused_vid == vid) {
+            dev->paused_vid = -1;
+            error = sim_serve__(dev, vid);
+        }
+    } else if ((request == SIM_VHOST_USER_SET_VRING_ADDR
+                || request == SIM_VHOST_USER_SET_VRING_BASE)
+               && !done && dev->vid == vid) {
+        uint32_t vring;
+
+        memcpy(&vring, payload, sizeof vring);
+        if (vring < dev->n_vrings && sim_vring_mapped(dev, vring)) {
+            if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
+                rte_vhost_set_vring_base(vid, vring,
+                                         dev->vqs[vring].last_avail_idx,
+                                         dev->vqs[vring].last_used_idx);
+            }
+            if (!dev->enabled[vring]) {
+                dev->vqs[vring].desc = NULL;
+                dev->kickfds[vring] = -1;
+                dev->vqs[vring].callfd = -1;
             }
         }
-    }
-    sim_unlock(dev);
-}
-
-static void
-sim_live_pause(struct rte_vdpa_device *vdev, int vid)
-{
-    struct sim_device *dev = sim_lookup(vdev);
-
-    if (!dev) {
-        return;
-    }
-    sim_lock(dev);
-    if (dev->vid == vid) {
-        sim_unserve__(dev, vid);
-        dev->paused_vid = vid;
-    }
-    sim_unlock(dev);
-}
-
-static void
-sim_live_resume(struct rte_vdpa_device *vdev, int vid)
-{
-    struct sim_device *dev = sim_lookup(vdev);
-    char *error = NULL;
-
-    if (!dev) {
-        return;
-    }
-    sim_lock(dev);
-    if (dev->paused_vid == vid) {
-        dev->paused_vid = -1;
-        error = sim_serve__(dev, vid);
     }
     sim_unlock(dev);
     if (error) {
@@ -719,12 +731,15 @@ vdpa_sim_register_commands(void)
                              sim_fail_cmd, NULL);
 }
 
-const struct vdpa_engine_live_ops vdpa_sim_live_ops = {
+const struct vdpa_engine_ops vdpa_sim_live_ops = {
     .serve = sim_live_serve,
     .unserve = sim_live_unserve,
     .set_vring_state = sim_live_set_vring_state,
-    .pause = sim_live_pause,
-    .resume = sim_live_resume,
+    .vhost_msg = sim_vhost_msg,
+};
+
+const struct vdpa_engine_ops vdpa_sim_attached_ops = {
+    .vhost_msg = sim_vhost_msg,
 };
 
 static const char *const sim_stat_names[] = {

@@ -45,6 +45,9 @@ struct vdpa_sim_spec {
     bool no_dirty_log;            /* Cannot log dirty pages: no
                                    * VHOST_F_LOG_ALL in 'features'. */
     bool fail_conf;               /* dev_conf fails, for tests. */
+    bool no_live;                 /* Cannot switch a guest live: the
+                                   * vhost library attaches the device,
+                                   * as it does a NIC's. */
     int n_threads;                /* Engine threads, each a share of the
                                    * devices. */
     uint64_t cpu_mask;            /* CPUs of the threads, 0 for any. */
