@@ -176,9 +176,15 @@ struct netdev_dpdkvdpa {
     uint16_t rep_port;                      /* Representor, with 'vdpa'. */
 
     /* The device of 'vdpa' when it serves the guest live (see struct
-     * vdpa_engine_ops), or NULL.  Written under 'mutex', read without
-     * it by the vhost callbacks that may take no lock. */
+     * vdpa_engine_ops), or NULL.  Set under 'mutex', read without it by
+     * the vhost callbacks that may take no lock, and cleared by either. */
     ATOMIC(struct vdpa_device *) serving;
+
+    /* The guest is being live migrated: QEMU has VHOST_F_LOG_ALL on, so
+     * whatever serves its vrings must log the pages it writes.  A device
+     * that cannot gives the guest to the sw datapath meanwhile. */
+    atomic_bool guest_logging;
+    bool logging_on_sw OVS_GUARDED;    /* 'vdpa_failure' says why. */
 
     /* The device that served the guest before a live switch, whose
      * representor still holds packets that the guest sent before the
@@ -344,6 +350,7 @@ clear_vring_states(struct netdev_dpdkvdpa *dev)
         atomic_store_relaxed(&dev->guest_tx_enabled[i], false);
         atomic_store_relaxed(&dev->guest_rx_enabled[i], false);
     }
+    atomic_store_relaxed(&dev->guest_logging, false);
 }
 
 /* Maps each of OVS's txqs to a queue pair whose guest rx vring is enabled,
@@ -481,19 +488,75 @@ live_vring_state(int vid, uint16_t vring, int enable)
     }
 }
 
+/* DPDK's vhost_user.h numbers, which it does not install, and where the
+ * payload of a message is (see SIM_VHOST_USER_MSG_PAYLOAD_OFS). */
+#define VHOST_REQ_SET_FEATURES 2
+#define VHOST_MSG_PAYLOAD_OFS 12
+
+/* Returns the features that vhost-user message 'msg' sets, if it is
+ * SET_FEATURES, otherwise 0. */
+static uint64_t
+msg_features(const void *msg)
+{
+    uint64_t features = 0;
+    uint32_t request;
+
+    memcpy(&request, msg, sizeof request);
+    if (request == VHOST_REQ_SET_FEATURES) {
+        memcpy(&features, (const uint8_t *) msg + VHOST_MSG_PAYLOAD_OFS,
+               sizeof features);
+    }
+    return features;
+}
+
 /* Every vhost-user message of a guest goes to the device that serves it
- * (see vdpa_engine_vhost_msg()). */
+ * (see vdpa_engine_vhost_msg()).  The port itself watches for a live
+ * migration starting (VHOST_F_LOG_ALL set) on a device that serves the
+ * guest live but cannot log the pages it writes: the device lets the guest
+ * go before the vhost library turns logging on, so that it writes nothing
+ * unlogged, and the main thread moves the port to sw (see
+ * netdev_dpdkvdpa_reconfigure()). */
 static enum rte_vhost_msg_result
 vhost_pre_msg(int vid, void *msg)
 {
-    vdpa_engine_vhost_msg(live_device_of(vid), vid, msg, false);
+    struct vdpa_device *vdpa = live_device_of(vid);
+    uint64_t log_all = VDPA_BIT(VHOST_F_LOG_ALL);
+
+    if (vdpa && (msg_features(msg) & log_all)
+        && !(vdpa->caps.features & log_all)) {
+        struct netdev_dpdkvdpa *dev;
+        struct vdpa_device *expected = vdpa;
+
+        atomic_read(&conn_ports[vid], &dev);
+        if (dev && atomic_compare_exchange_strong(&dev->serving, &expected,
+                                                  NULL)) {
+            vdpa->ops->unserve(vdpa->vdev, vid);
+        }
+        vdpa = NULL;
+    }
+    vdpa_engine_vhost_msg(vdpa, vid, msg, false);
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
 static enum rte_vhost_msg_result
 vhost_post_msg(int vid, void *msg)
 {
+    struct netdev_dpdkvdpa *dev = NULL;
+    uint64_t features = 0;
+
     vdpa_engine_vhost_msg(live_device_of(vid), vid, msg, true);
+    if (vid >= 0 && vid < RTE_MAX_VHOST_DEVICE) {
+        atomic_read(&conn_ports[vid], &dev);
+    }
+    if (dev && !rte_vhost_get_negotiated_features(vid, &features)) {
+        bool logging = RTE_VHOST_NEED_LOG(features), was;
+
+        atomic_read(&dev->guest_logging, &was);
+        if (logging != was) {
+            atomic_store(&dev->guest_logging, logging);
+            netdev_request_reconfigure(&dev->up);
+        }
+    }
     return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
@@ -600,7 +663,16 @@ destroy_connection(int vid)
     }
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (lock_port_of_conn(vid, &dev)) {
+        bool logging;
+
         forget_connection(dev);
+        /* A guest that moved away leaves a port that it had put on sw for
+         * its migration (see follow_guest_logging()). */
+        atomic_read(&dev->guest_logging, &logging);
+        if (logging) {
+            atomic_store(&dev->guest_logging, false);
+            netdev_request_reconfigure(&dev->up);
+        }
         ovs_mutex_unlock(&dev->mutex);
         exists = true;
     }
@@ -658,6 +730,7 @@ new_device(int vid)
             free(dev->vdpa_failure);
             dev->vdpa_failure = xasprintf("vDPA device %s failed: %s",
                                           dev->vdpa->name, error);
+            dev->logging_on_sw = false;
             free(error);
         }
     }
@@ -903,8 +976,9 @@ representor_stop(struct netdev_dpdkvdpa *dev)
 }
 
 /* Lets go of the representor of the device that served the guest before a
- * live switch, dropping what no rxq took from it yet.  Returns the device,
- * for hand_over_device(), or NULL. */
+ * live switch, dropping what no rxq took from it yet, counted in
+ * rx_dropped.  Called when no PMD thread polls the port.  Returns the
+ * device, for hand_over_device(), or NULL. */
 static struct vdpa_device *
 drain_stop(struct netdev_dpdkvdpa *dev)
     OVS_REQUIRES(dev->mutex)
@@ -913,6 +987,20 @@ drain_stop(struct netdev_dpdkvdpa *dev)
 
     if (vdpa) {
         for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
+            bool draining;
+
+            atomic_read(&dev->rxqs[i].draining, &draining);
+            while (draining && i < dev->drain_n_queues) {
+                struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+                int n = rte_eth_rx_burst(dev->drain_port, i, pkts,
+                                         NETDEV_MAX_BURST);
+
+                if (!n) {
+                    break;
+                }
+                counter_add(&dev->rxqs[i].stats.dropped, n);
+                rte_pktmbuf_free_bulk(pkts, n);
+            }
             atomic_store(&dev->rxqs[i].draining, false);
         }
         if (vdpa != dev->vdpa) {
@@ -1173,6 +1261,7 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
         /* New options give a failed device another chance. */
         free(dev->vdpa_failure);
         dev->vdpa_failure = NULL;
+        dev->logging_on_sw = false;
         netdev_request_reconfigure(netdev);
     } else if (!dev->socket_started || vdpa != dev->requested_vdpa) {
         netdev_request_reconfigure(netdev);
@@ -1282,6 +1371,7 @@ restart_representor(struct netdev_dpdkvdpa *dev)
                   netdev_get_name(&dev->up), error);
         free(dev->vdpa_failure);
         dev->vdpa_failure = error;
+        dev->logging_on_sw = false;
         dev->vdpa = vdpa;
     }
 }
@@ -1304,7 +1394,7 @@ switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
     OVS_REQUIRES(dpdkvdpa_mutex) OVS_EXCLUDED(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
-    struct vdpa_device *released = NULL, *drain, *serving;
+    struct vdpa_device *released = NULL, *drain;
     long long int start = time_msec();
     char *holder, *error = NULL;
     bool done = false, wanted;
@@ -1322,10 +1412,9 @@ switch_live(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa)
 
     vid = get_vid(dev);
     drain = dev->vdpa;
-    atomic_read(&dev->serving, &serving);
     unserve_guest(dev, vid);
     released = dev->vdpa != vdpa ? dev->vdpa : NULL;
-    if (serving && drain != vdpa && !wanted) {
+    if (drain && drain != vdpa && !wanted) {
         /* Keep the representor started for the rxqs to drain.  (Not when
          * another port waits for the device: it gets the device now, and
          * the packets left in the representor are lost.) */
@@ -1490,6 +1579,33 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
     dpdkvdpa_config_destroy(&requested);
 }
 
+/* While the guest is live migrated, a device that cannot log the pages it
+ * writes does not serve it: the sw datapath does, and says why. */
+static void
+follow_guest_logging(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct vdpa_device *vdpa = dev->requested_vdpa;
+    bool logging;
+
+    atomic_read(&dev->guest_logging, &logging);
+    if (logging && vdpa && !dev->vdpa_failure
+        && !(vdpa->caps.features & VDPA_BIT(VHOST_F_LOG_ALL))) {
+        dev->vdpa_failure = xasprintf("the guest is being live migrated "
+                                      "and vDPA device %s cannot log the "
+                                      "pages it writes", vdpa->name);
+        dev->logging_on_sw = true;
+        VLOG_INFO("%s: %s: sw datapath until the migration ends",
+                  netdev_get_name(&dev->up), dev->vdpa_failure);
+    } else if (!logging && dev->logging_on_sw) {
+        free(dev->vdpa_failure);
+        dev->vdpa_failure = NULL;
+        dev->logging_on_sw = false;
+        VLOG_INFO("%s: the guest is no longer being live migrated",
+                  netdev_get_name(&dev->up));
+    }
+}
+
 static int
 netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
 {
@@ -1528,6 +1644,7 @@ netdev_dpdkvdpa_reconfigure(struct netdev *netdev)
         }
         dpdkvdpa_mempool_put(old_mp);
     }
+    follow_guest_logging(dev);
     ovs_mutex_unlock(&dev->mutex);
 
     reconfigure_socket(dev);
@@ -2432,7 +2549,8 @@ vdpa_device_recovered(struct vdpa_device *vdpa)
     ovs_mutex_lock(&dpdkvdpa_mutex);
     LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
         ovs_mutex_lock(&dev->mutex);
-        if (dev->requested_vdpa == vdpa && dev->vdpa_failure) {
+        if (dev->requested_vdpa == vdpa && dev->vdpa_failure
+            && !dev->logging_on_sw) {
             free(dev->vdpa_failure);
             dev->vdpa_failure = NULL;
             VLOG_INFO("%s: vDPA device %s works again, back to the hw "

@@ -442,7 +442,10 @@ vdpa_engine_live_features(void)
     ovs_mutex_lock(&engine_mutex);
     for (size_t i = 0; i < n_devices; i++) {
         if (vdpa_engine_can_switch_live(devices[i])) {
-            features &= devices[i]->caps.features;
+            /* While the guest is live migrated, a device that cannot log
+             * dirty pages gives it to the sw datapath, which can. */
+            features &= (devices[i]->caps.features
+                         | VDPA_BIT(VHOST_F_LOG_ALL));
         }
     }
     ovs_mutex_unlock(&engine_mutex);

@@ -166,10 +166,11 @@ extern const struct vdpa_engine_ops vdpa_sim_attached_ops;
 /* Registers "vdpa-sim/fail" (vdpa-sim.c). */
 void vdpa_sim_register_commands(void);
 
-/* Delivers to the guest what OVS sent to the representor; drops what a
- * guest sent that OVS did not take (vdpa-sim-thread.c). */
+/* Delivers to the guest what OVS sent to the representor, when the device
+ * stops serving it; drops what is left in the representor's rings, before
+ * it serves a new guest (vdpa-sim-thread.c). */
 void vdpa_sim_flush(struct sim_device *dev) OVS_REQUIRES(dev->mutex);
-void vdpa_sim_drop_to_ovs(struct sim_device *dev)
+void vdpa_sim_drop_stale(struct sim_device *dev)
     OVS_REQUIRES(dev->mutex);
 
 /* The engine threads (vdpa-sim-thread.c): created, given devices, then

@@ -183,10 +183,12 @@ vdpa_sim_flush(struct sim_device *dev)
     }
 }
 
-/* Drops what a previous guest sent that no port took from the
- * representor, before the device serves a new guest. */
+/* Before the device serves a new guest: drops what a previous guest sent
+ * that no port took from the representor, and what OVS sent to a guest
+ * that the device no longer served, counted as the vrings' drops, as when
+ * a ring is full. */
 void
-vdpa_sim_drop_to_ovs(struct sim_device *dev)
+vdpa_sim_drop_stale(struct sim_device *dev)
     OVS_REQUIRES(dev->mutex)
 {
     struct rte_mbuf *pkts[SIM_BURST];
@@ -196,6 +198,13 @@ vdpa_sim_drop_to_ovs(struct sim_device *dev)
 
         while ((n = rte_ring_dequeue_burst(dev->to_ovs[q], (void **) pkts,
                                            SIM_BURST, NULL))) {
+            counter_add(&dev->vqs[2 * q + 1].stats.dropped, n);
+            rte_pktmbuf_free_bulk(pkts, n);
+        }
+        while ((n = rte_ring_dequeue_burst(dev->from_ovs[q],
+                                           (void **) pkts, SIM_BURST,
+                                           NULL))) {
+            counter_add(&dev->vqs[2 * q].stats.dropped, n);
             rte_pktmbuf_free_bulk(pkts, n);
         }
     }

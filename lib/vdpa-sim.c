@@ -506,7 +506,7 @@ sim_live_serve(struct rte_vdpa_device *vdev, int vid, uint64_t enabled)
         for (int i = 0; i < SIM_MAX_VRINGS; i++) {
             dev->enabled[i] = (enabled >> i) & 1;
         }
-        vdpa_sim_drop_to_ovs(dev);
+        vdpa_sim_drop_stale(dev);
         error = sim_serve__(dev, vid);
     }
     sim_unlock(dev);
