@@ -576,6 +576,16 @@ static const struct rte_vhost_user_extern_ops vhost_extern_ops = {
  * lock.  None waits for another thread to make progress: the main thread
  * may itself be waiting for this one in rte_vhost_driver_unregister(). */
 
+/* Puts the socket path of connection 'vid' ("ifname" in the vhost library)
+ * in 'path', or "" if the vhost library has none. */
+static void
+get_socket_path(int vid, char path[PATH_MAX])
+{
+    if (rte_vhost_get_ifname(vid, path, PATH_MAX)) {
+        path[0] = '\0';
+    }
+}
+
 /* Finds the port of connection 'vid' and locks its mutex, returning true,
  * or returns false with no port locked. */
 static bool
@@ -586,7 +596,8 @@ lock_port_of_conn(int vid, struct netdev_dpdkvdpa **devp)
     struct netdev_dpdkvdpa *dev;
     char path[PATH_MAX];
 
-    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
+    get_socket_path(vid, path);
+    if (!path[0]) {
         return false;
     }
     dev = dpdkvdpa_find_by_socket(path);
@@ -612,7 +623,7 @@ new_connection(int vid)
     char path[PATH_MAX];
     int error = 0;
 
-    rte_vhost_get_ifname(vid, path, sizeof path);
+    get_socket_path(vid, path);
     ovs_mutex_lock(&dpdkvdpa_mutex);
     dev = dpdkvdpa_find_by_socket(path);
     if (dev) {
@@ -658,9 +669,7 @@ destroy_connection(int vid)
     char path[PATH_MAX];
     bool exists = false;
 
-    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
-        path[0] = '\0';
-    }
+    get_socket_path(vid, path);
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (lock_port_of_conn(vid, &dev)) {
         bool logging;
@@ -693,9 +702,7 @@ new_device(int vid)
     int n_queues, numa_id;
     char *name;
 
-    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
-        path[0] = '\0';
-    }
+    get_socket_path(vid, path);
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (!lock_port_of_conn(vid, &dev)) {
         ovs_mutex_unlock(&dpdkvdpa_mutex);
@@ -757,9 +764,7 @@ destroy_device(int vid)
     struct netdev_dpdkvdpa *dev;
     char path[PATH_MAX];
 
-    if (rte_vhost_get_ifname(vid, path, sizeof path)) {
-        path[0] = '\0';
-    }
+    get_socket_path(vid, path);
     ovs_mutex_lock(&dpdkvdpa_mutex);
     if (!lock_port_of_conn(vid, &dev)) {
         ovs_mutex_unlock(&dpdkvdpa_mutex);
@@ -808,7 +813,8 @@ vring_state_changed(int vid, uint16_t vring, int enable)
         live_vring_state(vid, vring, enable);
         /* OVS's words; a guest that toggles its vrings endlessly gets
          * rate-limited. */
-        if (!rte_vhost_get_ifname(vid, path, sizeof path)) {
+        get_socket_path(vid, path);
+        if (path[0]) {
             VLOG_INFO_RL(&vring_rl, "State of queue %d ( %s_qid %d ) of "
                          "vhost device '%s' changed to '%s'", vring,
                          vring == VIRTQ_GUEST_TX(qp) ? "rx" : "tx", qp, path,
@@ -1782,6 +1788,15 @@ netdev_dpdkvdpa_get_stats(const struct netdev *netdev,
     return 0;
 }
 
+/* Makes room in 'stats' for 'n' more counters. */
+static void
+grow_counters(struct netdev_custom_stats *stats, size_t n)
+{
+    stats->counters = xrealloc(stats->counters,
+                               (stats->size + n) * sizeof *stats->counters);
+}
+
+/* Adds a counter to 'stats', which must have room for it. */
 static void
 add_counter(struct netdev_custom_stats *stats, const char *name,
             uint64_t value)
@@ -1798,8 +1813,7 @@ add_vring_counters(int vring, const struct rte_vdpa_stat_name *names,
 {
     struct netdev_custom_stats *stats = stats_;
 
-    stats->counters = xrealloc(stats->counters,
-                               (stats->size + n) * sizeof *stats->counters);
+    grow_counters(stats, n);
     for (int i = 0; i < n; i++) {
         char name[NETDEV_CUSTOM_STATS_NAME_SIZE];
 
@@ -1841,8 +1855,7 @@ add_vhost_vring_counters(int vid, int vring, struct netdev_custom_stats *stats)
     values = xcalloc(n, sizeof *values);
     if (rte_vhost_vring_stats_get_names(vid, vring, names, n) == n
         && rte_vhost_vring_stats_get(vid, vring, values, n) == n) {
-        stats->counters = xrealloc(stats->counters, (stats->size + n)
-                                   * sizeof *stats->counters);
+        grow_counters(stats, n);
         for (int i = 0; i < n; i++) {
             if (values[i].id < n) {
                 add_counter(stats, names[values[i].id].name, values[i].value);
