@@ -492,6 +492,7 @@ static char *
 sim_live_serve(struct rte_vdpa_device *vdev, int vid, uint64_t enabled)
 {
     struct sim_device *dev = sim_lookup(vdev);
+    uint32_t n_regions = 0;
     char *error;
 
     if (!dev) {
@@ -508,11 +509,13 @@ sim_live_serve(struct rte_vdpa_device *vdev, int vid, uint64_t enabled)
         }
         vdpa_sim_drop_stale(dev);
         error = sim_serve__(dev, vid);
+        n_regions = error ? 0 : dev->mem->nregions;
     }
     sim_unlock(dev);
     if (!error) {
-        VLOG_INFO("%s: datapath configured for guest %d, %d vrings "
-                  "(live)", dev->name, vid, dev->n_vrings);
+        VLOG_INFO("%s: datapath configured for guest %d, %d vrings, "
+                  "%"PRIu32" memory regions (live)", dev->name, vid,
+                  dev->n_vrings, n_regions);
     }
     return error;
 }
@@ -658,6 +661,11 @@ sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg_,
         } else if (done && dev->paused_vid == vid) {
             dev->paused_vid = -1;
             error = sim_serve__(dev, vid);
+            if (!error && request == SIM_VHOST_USER_SET_MEM_TABLE) {
+                VLOG_INFO("%s: guest %d has a new memory table, %"PRIu32
+                          " memory regions", dev->name, vid,
+                          dev->mem->nregions);
+            }
         }
     } else if ((request == SIM_VHOST_USER_SET_VRING_ADDR
                 || request == SIM_VHOST_USER_SET_VRING_BASE)
