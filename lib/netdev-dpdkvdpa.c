@@ -404,13 +404,14 @@ port_changed(struct netdev_dpdkvdpa *dev)
  * vrings to a device that has live operations and takes them back, so
  * that the guest moves between the datapaths on the same connection. */
 
-/* Returns the guest's enabled vrings, as a bitmap. */
+/* Returns the guest's enabled vrings, as a bitmap: those of its first 32
+ * queue pairs, as many as a bitmap holds. */
 static uint64_t
 enabled_vrings(struct netdev_dpdkvdpa *dev)
 {
     uint64_t enabled = 0;
 
-    for (int i = 0; i < DPDKVDPA_MAX_QUEUE_PAIRS; i++) {
+    for (int i = 0; i < MIN(DPDKVDPA_MAX_QUEUE_PAIRS, 32); i++) {
         bool on;
 
         atomic_read(&dev->guest_rx_enabled[i], &on);
