@@ -489,23 +489,15 @@ live_vring_state(int vid, uint16_t vring, int enable)
     }
 }
 
-/* DPDK's vhost_user.h numbers, which it does not install, and where the
- * payload of a message is (see SIM_VHOST_USER_MSG_PAYLOAD_OFS). */
-#define VHOST_REQ_SET_FEATURES 2
-#define VHOST_MSG_PAYLOAD_OFS 12
-
 /* Returns the features that vhost-user message 'msg' sets, if it is
  * SET_FEATURES, otherwise 0. */
 static uint64_t
 msg_features(const void *msg)
 {
     uint64_t features = 0;
-    uint32_t request;
 
-    memcpy(&request, msg, sizeof request);
-    if (request == VHOST_REQ_SET_FEATURES) {
-        memcpy(&features, (const uint8_t *) msg + VHOST_MSG_PAYLOAD_OFS,
-               sizeof features);
+    if (vdpa_vhost_msg_request(msg) == VDPA_VHOST_USER_SET_FEATURES) {
+        memcpy(&features, vdpa_vhost_msg_payload(msg), sizeof features);
     }
     return features;
 }

@@ -39,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "openvswitch/compiler.h"
 #include "vdpa-caps.h"
@@ -144,6 +145,37 @@ vdpa_engine_can_switch_live(const struct vdpa_device *dev)
 
 void vdpa_engine_vhost_msg(struct vdpa_device *serving, int vid,
                            const void *msg, bool done);
+
+/* The vhost-user requests that ports and engines look at in the messages
+ * that vdpa_engine_vhost_msg() passes (DPDK's vhost_user.h numbers, which
+ * DPDK does not install). */
+enum vdpa_vhost_request {
+    VDPA_VHOST_USER_SET_FEATURES = 2,
+    VDPA_VHOST_USER_SET_MEM_TABLE = 5,
+    VDPA_VHOST_USER_SET_LOG_BASE = 6,
+    VDPA_VHOST_USER_SET_VRING_NUM = 8,
+    VDPA_VHOST_USER_SET_VRING_ADDR = 9,
+    VDPA_VHOST_USER_SET_VRING_BASE = 10,
+    VDPA_VHOST_USER_SEND_RARP = 19,
+};
+
+/* Returns the request of vhost-user message 'msg'. */
+static inline uint32_t
+vdpa_vhost_msg_request(const void *msg)
+{
+    uint32_t request;
+
+    memcpy(&request, msg, sizeof request);
+    return request;
+}
+
+/* Returns the payload of vhost-user message 'msg': DPDK 22.11's struct
+ * VhostUserMsg is packed, the request, flags and size, then the payload. */
+static inline const void *
+vdpa_vhost_msg_payload(const void *msg)
+{
+    return (const uint8_t *) msg + 12;
+}
 
 void vdpa_engine_set_notify(struct rte_vdpa_device *,
                             vdpa_engine_notify_cb *, void *aux);

@@ -105,6 +105,17 @@ sim_eventfd(const struct sim_device *dev, int vring, int fd)
     return -1;
 }
 
+/* Forgets the guest's vring 'i': the device no longer reads it, nor the
+ * eventfds that the vhost library may close or replace. */
+static void
+sim_forget_vring(struct sim_device *dev, int i)
+    OVS_REQUIRES(dev->mutex)
+{
+    dev->vqs[i].desc = NULL;
+    dev->kickfds[i] = -1;
+    dev->vqs[i].callfd = -1;
+}
+
 /* Maps the guest's vring 'i' as it is now, if the guest has set it up:
  * otherwise leaves it unmapped (sim_vring_mapped()), to be mapped when it
  * becomes ready (sim_set_vring_state()).  Returns -1 only if the vring is
@@ -122,9 +133,7 @@ sim_map_vring(struct sim_device *dev, int vid, int i)
 
     /* The counters are the device's: they go on across guests. */
     stats = dev->vqs[i].stats;
-    dev->vqs[i].desc = NULL;
-    dev->kickfds[i] = -1;
-    dev->vqs[i].callfd = -1;
+    sim_forget_vring(dev, i);
     if (rte_vhost_get_vhost_vring(vid, i, &vring) || !vring.desc) {
         /* A front-end may set up a queue pair only after the vhost library
          * configured the device with the first one (QEMU with a Linux
@@ -199,8 +208,7 @@ sim_unmap(struct sim_device *dev)
     OVS_REQUIRES(dev->mutex)
 {
     for (int i = 0; i < SIM_MAX_VRINGS; i++) {
-        dev->kickfds[i] = -1;
-        dev->vqs[i].callfd = -1;
+        sim_forget_vring(dev, i);
     }
     dev->n_vrings = 0;
     free(dev->mem);
@@ -208,13 +216,38 @@ sim_unmap(struct sim_device *dev)
     dev->log_switching = false;
 }
 
+/* Maps guest 'vid' and serves it. */
+static char *
+sim_serve__(struct sim_device *dev, int vid)
+    OVS_REQUIRES(dev->mutex)
+{
+    struct rte_vhost_memory *mem = NULL;
+
+    if (dev->spec.fail_conf) {
+        return xstrdup("the device is set to fail (fail=conf)");
+    }
+    if (dev->broken) {
+        return xstrdup("the device failed (vdpa-sim/fail)");
+    }
+    if (rte_vhost_get_mem_table(vid, &mem)) {
+        return xstrdup("cannot get the guest's memory table");
+    }
+    free(dev->mem);
+    dev->mem = mem;
+    if (sim_map_vrings(dev, vid)) {
+        sim_unmap(dev);
+        return xstrdup("cannot map the guest's vrings");
+    }
+    dev->vid = vid;
+    return NULL;
+}
+
 static int
 sim_dev_conf(int vid)
 {
-    struct rte_vhost_memory *mem = NULL;
-    const char *reason = NULL;
     struct sim_device *dev;
     uint32_t n_regions = 0;
+    char *reason = NULL;
 
     dev = sim_lookup_vid(vid);
     if (!dev) {
@@ -229,32 +262,20 @@ sim_dev_conf(int vid)
         sim_unlock(dev);
         return -1;
     }
-    if (dev->spec.fail_conf) {
-        reason = "the device is set to fail (fail=conf)";
-    } else if (rte_vhost_get_mem_table(vid, &mem)) {
-        reason = "cannot get the guest's memory table";
-    } else {
-        if (dev->setup_vid != vid) {
-            /* The vhost library configures a vDPA device the first time
-             * only once all the guest's vrings are ready. */
-            dev->setup_vid = vid;
-            memset(dev->enabled, true, sizeof dev->enabled);
-        }
-        free(dev->mem);
-        dev->mem = mem;
-        if (sim_map_vrings(dev, vid)) {
-            reason = "cannot map the guest's vrings";
-            sim_unmap(dev);
-        } else {
-            dev->vid = vid;
-            n_regions = mem->nregions;
-        }
+    if (dev->setup_vid != vid) {
+        /* The vhost library configures a vDPA device the first time only
+         * once all the guest's vrings are ready. */
+        dev->setup_vid = vid;
+        memset(dev->enabled, true, sizeof dev->enabled);
     }
+    reason = sim_serve__(dev, vid);
+    n_regions = reason ? 0 : dev->mem->nregions;
     sim_unlock(dev);
 
     if (reason) {
         VLOG_ERR("%s: dev_conf failed: %s", dev->name, reason);
         vdpa_engine_report_failure(dev->vdev, reason);
+        free(reason);
         return -1;
     }
     VLOG_INFO("%s: datapath configured for guest %d, %d vrings, %"PRIu32
@@ -305,11 +326,7 @@ sim_follow_vring(struct sim_device *dev, int vid, int vring, bool enable)
     }
     /* Vrings that the front-end added since the device started. */
     while (dev->n_vrings <= vring) {
-        int i = dev->n_vrings++;
-
-        dev->vqs[i].desc = NULL;
-        dev->kickfds[i] = -1;
-        dev->vqs[i].callfd = -1;
+        sim_forget_vring(dev, dev->n_vrings++);
     }
     if (enable && !sim_vring_mapped(dev, vring)) {
         if (sim_map_vring(dev, vid, vring)) {
@@ -442,32 +459,6 @@ sim_migration_done(int vid)
  * takes them back, so these find the device by 'vdev', not by the guest's
  * vid, to which the vhost library attached no device. */
 
-/* Maps guest 'vid' and serves it. */
-static char *
-sim_serve__(struct sim_device *dev, int vid)
-    OVS_REQUIRES(dev->mutex)
-{
-    struct rte_vhost_memory *mem = NULL;
-
-    if (dev->spec.fail_conf) {
-        return xstrdup("the device is set to fail (fail=conf)");
-    }
-    if (dev->broken) {
-        return xstrdup("the device failed (vdpa-sim/fail)");
-    }
-    if (rte_vhost_get_mem_table(vid, &mem)) {
-        return xstrdup("cannot get the guest's memory table");
-    }
-    free(dev->mem);
-    dev->mem = mem;
-    if (sim_map_vrings(dev, vid)) {
-        sim_unmap(dev);
-        return xstrdup("cannot map the guest's vrings");
-    }
-    dev->vid = vid;
-    return NULL;
-}
-
 /* Stops serving guest 'vid' with nothing in flight, and hands the ring
  * positions back to the vhost library. */
 static void
@@ -562,32 +553,17 @@ sim_live_set_vring_state(struct rte_vdpa_device *vdev, int vid, int vring,
     }
 }
 
-/* The vhost-user messages the engine looks at (DPDK's vhost_user.h
- * numbers, which it does not install), and where their payload is in DPDK
- * 22.11's struct VhostUserMsg (packed: the request, flags and size, then
- * the payload). */
-enum {
-    SIM_VHOST_USER_SET_FEATURES = 2,
-    SIM_VHOST_USER_SET_MEM_TABLE = 5,
-    SIM_VHOST_USER_SET_LOG_BASE = 6,
-    SIM_VHOST_USER_SET_VRING_NUM = 8,
-    SIM_VHOST_USER_SET_VRING_ADDR = 9,
-    SIM_VHOST_USER_SET_VRING_BASE = 10,
-    SIM_VHOST_USER_SEND_RARP = 19,
-};
-#define SIM_VHOST_USER_MSG_PAYLOAD_OFS 12
-
 /* Returns true if 'request' changes the guest's memory or vrings, which a
  * device that serves the guest live must then map anew.  (The vhost
  * library closes an attached device around them itself.) */
 static bool
 sim_remaps_guest(uint32_t request)
 {
-    return (request == SIM_VHOST_USER_SET_FEATURES
-            || request == SIM_VHOST_USER_SET_MEM_TABLE
-            || request == SIM_VHOST_USER_SET_VRING_NUM
-            || request == SIM_VHOST_USER_SET_VRING_ADDR
-            || request == SIM_VHOST_USER_SET_VRING_BASE);
+    return (request == VDPA_VHOST_USER_SET_FEATURES
+            || request == VDPA_VHOST_USER_SET_MEM_TABLE
+            || request == VDPA_VHOST_USER_SET_VRING_NUM
+            || request == VDPA_VHOST_USER_SET_VRING_ADDR
+            || request == VDPA_VHOST_USER_SET_VRING_BASE);
 }
 
 /* Sees the vhost-user messages of the guest the device serves (see struct
@@ -621,25 +597,23 @@ sim_remaps_guest(uint32_t request)
  *     gets no 'done' call: the next message, or the device's closing, lets
  *     the engine go on.) */
 static void
-sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg_,
+sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg,
               bool done)
 {
-    const uint8_t *msg = msg_;
-    const uint8_t *payload = msg + SIM_VHOST_USER_MSG_PAYLOAD_OFS;
+    const uint8_t *payload = vdpa_vhost_msg_payload(msg);
     struct sim_device *dev = sim_lookup(vdev);
     bool live = dev && !dev->spec.no_live;
     char *error = NULL;
-    uint32_t request;
+    uint32_t request = vdpa_vhost_msg_request(msg);
 
     if (!dev) {
         return;
     }
-    memcpy(&request, msg, sizeof request);
     sim_lock(dev);
     if (!done) {
         dev->log_switching = false;
     }
-    if (request == SIM_VHOST_USER_SET_LOG_BASE) {
+    if (request == VDPA_VHOST_USER_SET_LOG_BASE) {
         if (!done && dev->vid == vid) {
             dev->log_switching = true;
         } else if (done && dev->log_switching) {
@@ -647,7 +621,7 @@ sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg_,
             VLOG_DBG("%s: guest %d gave a new dirty log, the engine paused "
                      "for it", dev->name, vid);
         }
-    } else if (request == SIM_VHOST_USER_SEND_RARP) {
+    } else if (request == VDPA_VHOST_USER_SEND_RARP) {
         if (!done) {
             memcpy(dev->guest_mac.ea, payload, ETH_ADDR_LEN);
             dev->guest_mac_known = true;
@@ -661,28 +635,26 @@ sim_vhost_msg(struct rte_vdpa_device *vdev, int vid, const void *msg_,
         } else if (done && dev->paused_vid == vid) {
             dev->paused_vid = -1;
             error = sim_serve__(dev, vid);
-            if (!error && request == SIM_VHOST_USER_SET_MEM_TABLE) {
+            if (!error && request == VDPA_VHOST_USER_SET_MEM_TABLE) {
                 VLOG_INFO("%s: guest %d has a new memory table, %"PRIu32
                           " memory regions", dev->name, vid,
                           dev->mem->nregions);
             }
         }
-    } else if ((request == SIM_VHOST_USER_SET_VRING_ADDR
-                || request == SIM_VHOST_USER_SET_VRING_BASE)
+    } else if ((request == VDPA_VHOST_USER_SET_VRING_ADDR
+                || request == VDPA_VHOST_USER_SET_VRING_BASE)
                && !done && dev->vid == vid) {
         uint32_t vring;
 
         memcpy(&vring, payload, sizeof vring);
         if (vring < dev->n_vrings && sim_vring_mapped(dev, vring)) {
-            if (request == SIM_VHOST_USER_SET_VRING_ADDR) {
+            if (request == VDPA_VHOST_USER_SET_VRING_ADDR) {
                 rte_vhost_set_vring_base(vid, vring,
                                          dev->vqs[vring].last_avail_idx,
                                          dev->vqs[vring].last_used_idx);
             }
             if (!dev->enabled[vring]) {
-                dev->vqs[vring].desc = NULL;
-                dev->kickfds[vring] = -1;
-                dev->vqs[vring].callfd = -1;
+                sim_forget_vring(dev, vring);
             }
         }
     }
