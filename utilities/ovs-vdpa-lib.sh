@@ -61,11 +61,11 @@ vdpa_wait_until () {
     done
 }
 
-# vdpa_kill PID SECONDS [SIGNAL]
+# vdpa_kill PID SECONDS [SIGNAL [COMMAND]]
 #
 # Stops process PID: sends it SIGNAL (INT, TERM, ...) if one is given,
-# waits up to SECONDS for it to exit, then kills it with SIGKILL and waits
-# until it is gone.  Returns 1 if it had to be killed, else 0 (also when
+# waits up to SECONDS for it to exit, then runs COMMAND, if given, and
+# kills it with SIGKILL and waits until it is gone.  Returns 1 if it had to be killed, else 0 (also when
 # there was no such process).
 vdpa_kill () {
     local pid=$1 n=$(($2 * 10)) i=0
@@ -74,6 +74,7 @@ vdpa_kill () {
     test -z "$3" || kill -$3 $pid 2>/dev/null || :
     while kill -0 $pid 2>/dev/null; do
         if test $i -ge $n; then
+            test -z "$4" || eval "$4"
             kill -9 $pid 2>/dev/null || :
             while kill -0 $pid 2>/dev/null; do
                 sleep 0.1
@@ -84,6 +85,17 @@ vdpa_kill () {
         i=$((i + 1))
     done
     return 0
+}
+
+# vdpa_backtrace PID
+#
+# Prints where every thread of process PID is, if gdb is installed: what a
+# process that does not exit is waiting for.
+vdpa_backtrace () {
+    command -v gdb > /dev/null || return 0
+    echo "Threads of process $1:"
+    timeout 60 gdb -p $1 -batch -ex 'info threads' \
+        -ex 'thread apply all bt' < /dev/null 2>&1 | grep -v '^\[New LWP'
 }
 
 # vdpa_ovsdb_start
@@ -190,11 +202,13 @@ queue_size=$qsize${VDPA_GUEST_DEVARGS:+,$VDPA_GUEST_DEVARGS}" \
 # guest_stop NAME
 #
 # Stops guest NAME the way a user would (SIGINT) and waits for it to exit,
-# killing it after 10 s (which its log then says).
+# killing it after 10 s (which its log then says, with where its threads
+# were).
 guest_stop () {
     local pid=$(cat "$OVS_RUNDIR/$1.pid" 2>/dev/null)
 
-    if ! vdpa_kill "$pid" 10 INT; then
+    if ! vdpa_kill "$pid" 10 INT \
+         "vdpa_backtrace $pid >> '$OVS_RUNDIR/$1.log' 2>&1"; then
         # Kept apart, since the guest's next start overwrites its log.
         echo "$1 did not exit within 10 s of SIGINT: killed it" \
              >> "$OVS_RUNDIR/$1.log"
