@@ -89,9 +89,17 @@ vdpa_kill () {
 
 # vdpa_backtrace PID
 #
-# Prints where every thread of process PID is, if gdb is installed: what a
-# process that does not exit is waiting for.
+# Prints where every thread of process PID is, in the kernel and, if gdb is
+# installed, in the process: what a process that does not exit waits for.
 vdpa_backtrace () {
+    local task
+
+    echo "Threads of process $1, in the kernel:"
+    for task in /proc/$1/task/*; do
+        echo "$(cat $task/comm 2>/dev/null) $(cut -d' ' -f3 $task/stat \
+                2>/dev/null) $(cat $task/wchan 2>/dev/null)"
+        sed 's/^/    /' $task/stack 2>/dev/null
+    done
     command -v gdb > /dev/null || return 0
     echo "Threads of process $1:"
     timeout 60 gdb -p $1 -batch -ex 'info threads' \
