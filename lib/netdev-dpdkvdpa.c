@@ -169,6 +169,12 @@ struct netdev_dpdkvdpa {
      * what set_config() decided; reconfigure() applies them. */
     struct vdpa_device *requested_vdpa OVS_GUARDED;
     char *requested_vdpa_reason OVS_GUARDED;
+    /* The device that set_config() chose while another port still claimed
+     * it, or NULL: the port takes it (as 'requested_vdpa') when that port
+     * lets it go, see give_device().  Meanwhile 'requested_vdpa' is NULL
+     * and its reason says why. */
+    struct vdpa_device *pending_vdpa OVS_GUARDED;
+    bool configured OVS_GUARDED;            /* set_config() succeeded. */
     struct vdpa_device *vdpa;   /* Attached, or NULL: sw.  Like 'mtu'. */
     char *vdpa_reason OVS_GUARDED;          /* Why sw, or NULL. */
     char *vdpa_failure OVS_GUARDED;         /* The device failed: sw until
@@ -220,6 +226,11 @@ static uint64_t vring_seq_applied;
 
 /* Directory for server mode sockets. */
 static char *vhost_sock_dir;
+
+/* True if set_config() left a port waiting for a device that another port
+ * claimed ('pending_vdpa'), since the last netdev_dpdkvdpa_run().  Main
+ * thread only. */
+static bool devices_pending;
 
 static const struct netdev_class dpdkvdpa_class;
 
@@ -339,6 +350,85 @@ hand_over_device(const struct netdev_dpdkvdpa *dev,
             }
             ovs_mutex_unlock(&other->mutex);
         }
+    }
+}
+
+/* No port claims 'vdpa' any more: gives it to a port that set_config()
+ * left waiting for it ('pending_vdpa'), if any.  That happens when ports
+ * swap or rotate their devices in one transaction: the bridge configures
+ * them one at a time, so a port may be given a device before the port
+ * that has it is given another one. */
+static void
+give_device(struct vdpa_device *vdpa)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *other;
+
+    LIST_FOR_EACH (other, list_node, &dpdkvdpa_list) {
+        bool given = false;
+
+        ovs_mutex_lock(&other->mutex);
+        if (other->pending_vdpa == vdpa) {
+            char *holder = vdpa_engine_claim(vdpa,
+                                             netdev_get_name(&other->up));
+
+            if (!holder) {
+                other->requested_vdpa = vdpa;
+                other->pending_vdpa = NULL;
+                free(other->requested_vdpa_reason);
+                other->requested_vdpa_reason = NULL;
+                netdev_request_reconfigure(&other->up);
+                given = true;
+            }
+            free(holder);
+        }
+        ovs_mutex_unlock(&other->mutex);
+        if (given) {
+            break;
+        }
+    }
+}
+
+/* Called once the bridge has configured every port (set_config()) of a
+ * transaction: a port still waiting for a device then waits for a port
+ * that keeps it, which the port's vdpa-reason says. */
+static void
+check_pending_devices(void)
+    OVS_REQUIRES(dpdkvdpa_mutex)
+{
+    struct netdev_dpdkvdpa *dev;
+
+    LIST_FOR_EACH (dev, list_node, &dpdkvdpa_list) {
+        struct vdpa_device *vdpa;
+        char *holder, *reason;
+
+        ovs_mutex_lock(&dev->mutex);
+        vdpa = dev->pending_vdpa;
+        holder = vdpa ? vdpa_engine_claim(vdpa, netdev_get_name(&dev->up))
+                      : NULL;
+        if (vdpa && !holder) {
+            /* Let go meanwhile (a port was deleted). */
+            dev->requested_vdpa = vdpa;
+            dev->pending_vdpa = NULL;
+            free(dev->requested_vdpa_reason);
+            dev->requested_vdpa_reason = NULL;
+            netdev_request_reconfigure(&dev->up);
+        } else if (vdpa) {
+            reason = xasprintf("vDPA device %s is used by port %s",
+                               vdpa->name, holder);
+            if (!nullable_string_is_equal(reason,
+                                          dev->requested_vdpa_reason)) {
+                VLOG_WARN("%s: %s: sw datapath until it lets the device go",
+                          netdev_get_name(&dev->up), reason);
+                free(dev->requested_vdpa_reason);
+                dev->requested_vdpa_reason = reason;
+                reason = NULL;
+                netdev_request_reconfigure(&dev->up);
+            }
+            free(reason);
+        }
+        free(holder);
+        ovs_mutex_unlock(&dev->mutex);
     }
 }
 
@@ -1063,7 +1153,7 @@ static void
 netdev_dpdkvdpa_destruct(struct netdev *netdev)
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
-    struct vdpa_device *released;
+    struct vdpa_device *released, *claimed;
     char *path = NULL;
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
@@ -1085,10 +1175,15 @@ netdev_dpdkvdpa_destruct(struct netdev *netdev)
     drain_stop(dev);
     released = dev->vdpa;
     representor_stop(dev);
-    vdpa_engine_release(dev->requested_vdpa, netdev_get_name(netdev));
+    claimed = dev->requested_vdpa;
+    vdpa_engine_release(claimed, netdev_get_name(netdev));
+    dev->requested_vdpa = dev->pending_vdpa = NULL;
     ovs_mutex_unlock(&dev->mutex);
 
     ovs_mutex_lock(&dpdkvdpa_mutex);
+    if (claimed) {
+        give_device(claimed);
+    }
     if (released) {
         hand_over_device(dev, released);
     }
@@ -1228,9 +1323,9 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
     const char *name = netdev_get_name(netdev);
+    struct vdpa_device *vdpa, *pending = NULL, *released = NULL;
     struct dpdkvdpa_config config;
-    struct vdpa_device *vdpa;
-    char *error, *reason;
+    char *error, *reason, *holder;
     int old_retries;
 
     error = dpdkvdpa_config_parse(args, name, vhost_sock_dir, &config);
@@ -1244,12 +1339,42 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
         }
     }
     if (error) {
-        VLOG_ERR("%s: %s", name, error);
-        *errp = error;
-        return EINVAL;
+        goto error;
     }
 
+    ovs_mutex_lock(&dpdkvdpa_mutex);
     ovs_mutex_lock(&dev->mutex);
+    /* Claim the device now, so that another port configured in the same
+     * transaction does not pick it too.  A device given up here stays
+     * attached until reconfigure(), see device_holder(). */
+    holder = vdpa ? vdpa_engine_claim(vdpa, name) : NULL;
+    if (holder && !dev->configured) {
+        /* A port being added: the bridge configured every port that
+         * exists before, so 'holder' keeps the device. */
+        error = xasprintf("vDPA device %s is used by port %s", vdpa->name,
+                          holder);
+        ovs_mutex_unlock(&dev->mutex);
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+        free(holder);
+        free(reason);
+        dpdkvdpa_config_destroy(&config);
+        goto error;
+    } else if (holder) {
+        /* 'holder' may give the device up later in this transaction (ports
+         * swapping their devices): then give_device() hands it to us.
+         * Otherwise check_pending_devices() says so when the transaction
+         * is over. */
+        free(reason);
+        reason = (dev->pending_vdpa == vdpa
+                  ? nullable_xstrdup(dev->requested_vdpa_reason)
+                  : xasprintf("waiting for port %s to release vDPA device "
+                              "%s", holder, vdpa->name));
+        pending = vdpa;
+        vdpa = NULL;
+        devices_pending = true;
+        free(holder);
+    }
+
     atomic_read_relaxed(&dev->tx_retries_max, &old_retries);
     if (config.tx_retries_max != old_retries) {
         atomic_store(&dev->tx_retries_max, config.tx_retries_max);
@@ -1262,25 +1387,33 @@ netdev_dpdkvdpa_set_config(struct netdev *netdev, const struct smap *args,
         dev->vdpa_failure = NULL;
         dev->logging_on_sw = false;
         netdev_request_reconfigure(netdev);
-    } else if (!dev->socket_started || vdpa != dev->requested_vdpa) {
+    } else if (!dev->socket_started || vdpa != dev->requested_vdpa
+               || !nullable_string_is_equal(reason,
+                                            dev->requested_vdpa_reason)) {
         netdev_request_reconfigure(netdev);
     }
-    /* Claim the device now, so that another port configured in the same
-     * transaction does not pick it too.  A device given up here stays
-     * attached until reconfigure(), see device_holder(). */
-    if (vdpa != dev->requested_vdpa) {
-        vdpa_engine_release(dev->requested_vdpa, name);
-    }
-    if (vdpa) {
-        vdpa_engine_claim(vdpa, name);
+    if (vdpa != dev->requested_vdpa && dev->requested_vdpa) {
+        released = dev->requested_vdpa;
+        vdpa_engine_release(released, name);
     }
     dpdkvdpa_config_destroy(&dev->requested);
     dev->requested = config;
     dev->requested_vdpa = vdpa;
+    dev->pending_vdpa = pending;
     free(dev->requested_vdpa_reason);
     dev->requested_vdpa_reason = reason;
+    dev->configured = true;
     ovs_mutex_unlock(&dev->mutex);
+    if (released) {
+        give_device(released);
+    }
+    ovs_mutex_unlock(&dpdkvdpa_mutex);
     return 0;
+
+error:
+    VLOG_ERR("%s: %s", name, error);
+    *errp = error;
+    return EINVAL;
 }
 
 static int
@@ -1494,6 +1627,15 @@ reconfigure_socket(struct netdev_dpdkvdpa *dev)
     if (dev->socket_started
         && dpdkvdpa_config_socket_equal(&dev->config, &dev->requested)
         && vdpa == dev->vdpa) {
+        const char *reason = (dev->vdpa_failure ? dev->vdpa_failure
+                              : dev->requested_vdpa_reason);
+
+        if (!vdpa && !nullable_string_is_equal(reason, dev->vdpa_reason)) {
+            /* Still sw, for another reason (check_pending_devices()). */
+            free(dev->vdpa_reason);
+            dev->vdpa_reason = nullable_xstrdup(reason);
+            netdev_change_seq_changed(&dev->up);
+        }
         ovs_mutex_unlock(&dev->mutex);
         ovs_mutex_unlock(&dpdkvdpa_mutex);
         return;
@@ -2311,6 +2453,14 @@ netdev_dpdkvdpa_run(const struct netdev_class *class OVS_UNUSED)
     uint64_t seq = seq_read(vring_seq);
     struct netdev_dpdkvdpa *dev;
 
+    if (devices_pending) {
+        /* The bridge runs before us in each main loop iteration: it has
+         * configured every port of the transaction. */
+        devices_pending = false;
+        ovs_mutex_lock(&dpdkvdpa_mutex);
+        check_pending_devices();
+        ovs_mutex_unlock(&dpdkvdpa_mutex);
+    }
     if (seq == vring_seq_applied) {
         return;
     }

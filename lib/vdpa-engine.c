@@ -171,7 +171,8 @@ list_devices(struct ds *ds, int eid)
 /* Finds the device that vdpa-engine 'engine' and vdpa-device 'device' (each
  * a number, a name, or NULL) select for port 'port'.  With only an engine,
  * that is its first device that no other port uses.  Returns NULL and the
- * device in '*devp', or an error that names what exists. */
+ * device in '*devp', or an error that names what exists.  A device named
+ * in 'device' may be claimed by another port: see vdpa_engine_claim(). */
 char *
 vdpa_engine_find(const char *engine, const char *device, const char *port,
                  struct vdpa_device **devp)
@@ -234,10 +235,6 @@ vdpa_engine_find(const char *engine, const char *device, const char *port,
                              ds_cstr(&what))
                  : xasprintf("vDPA engine %d has no free device "
                              "(devices: %s)", eid, ds_cstr(&what)));
-    } else if ((*devp)->port && strcmp((*devp)->port, port)) {
-        error = xasprintf("vDPA device %s is used by port %s",
-                          (*devp)->name, (*devp)->port);
-        *devp = NULL;
     }
 out:
     ovs_mutex_unlock(&engine_mutex);
@@ -245,14 +242,22 @@ out:
     return error;
 }
 
-/* Records that 'port' uses 'dev'. */
-void
+/* Records that 'port' uses 'dev', unless another port does.  Returns NULL
+ * if 'port' has 'dev' now, otherwise the name of the port that has it (the
+ * caller frees it). */
+char *
 vdpa_engine_claim(struct vdpa_device *dev, const char *port)
 {
+    char *holder = NULL;
+
     ovs_mutex_lock(&engine_mutex);
-    free(dev->port);
-    dev->port = xstrdup(port);
+    if (!dev->port) {
+        dev->port = xstrdup(port);
+    } else if (strcmp(dev->port, port)) {
+        holder = xstrdup(dev->port);
+    }
     ovs_mutex_unlock(&engine_mutex);
+    return holder;
 }
 
 /* Records that 'port' no longer uses 'dev' (which may be NULL). */

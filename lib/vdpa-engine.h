@@ -201,7 +201,8 @@ void vdpa_engine_report_recovery(struct rte_vdpa_device *);
 char *vdpa_engine_find(const char *engine, const char *device,
                        const char *port, struct vdpa_device **)
     OVS_WARN_UNUSED_RESULT;
-void vdpa_engine_claim(struct vdpa_device *, const char *port);
+char *vdpa_engine_claim(struct vdpa_device *, const char *port)
+    OVS_WARN_UNUSED_RESULT;
 void vdpa_engine_release(struct vdpa_device *, const char *port);
 int vdpa_engine_representor(const struct vdpa_device *,
                             const char *representor, uint16_t *port_id,
