@@ -195,13 +195,16 @@ guest_start () {
     # replaces that, as QEMU's server=on does.
     test $server = 0 || rm -f $sock
     # Line-buffered, so that guest_count reads the latest statistics.
+    # Without testpmd's default mlockall(), which pages in and locks its
+    # 512 MB: on a busy machine that took seconds, during which the guest
+    # ignored SIGINT, and its munlock at exit as long.
     stdbuf -oL "$TESTPMD" --lcores="${VDPA_GUEST_LCORES:-0,1}" --no-pci \
         --no-huge -m 512 --file-prefix=$(vdpa_prefix $name) \
         --log-level=pmd.*:error \
         --vdev "net_virtio_user0,path=$sock,server=$server,queues=$queues,\
 queue_size=$qsize${VDPA_GUEST_DEVARGS:+,$VDPA_GUEST_DEVARGS}" \
-        -- --forward-mode=$mode --nb-cores=1 --rxq=$queues --txq=$queues \
-        --total-num-mbufs=$mbufs --stats-period 1 "$@" \
+        -- --no-mlockall --forward-mode=$mode --nb-cores=1 --rxq=$queues \
+        --txq=$queues --total-num-mbufs=$mbufs --stats-period 1 "$@" \
         > "$OVS_RUNDIR/$name.log" 2>&1 &
     echo $! > "$OVS_RUNDIR/$name.pid"
     on_exit "(OVS_RUNDIR='$OVS_RUNDIR'; guest_kill $name)"
