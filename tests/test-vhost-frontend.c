@@ -1139,8 +1139,8 @@ rx_seq_frame(const struct vring_used_elem *e)
 
 /* Receives the frames that "pace:N:US" sends, numbered 0 to n - 1, until
  * it has them all or none came for 'idle_ms' milliseconds, and tells how
- * many were lost, duplicated or reordered, and the longest run of lost
- * ones. */
+ * many were lost, duplicated or reordered, the longest run of lost ones
+ * and where the first few runs are. */
 static void
 cmd_rx_seq(int n, int idle_ms)
 {
@@ -1182,6 +1182,17 @@ cmd_rx_seq(int n, int idle_ms)
            seq_received, n, n - seq_received, n - 1 - seq_highest,
            seq_dups, seq_reordered, seq_other);
     printf("gaps: %d, longest %d frames\n", runs, longest);
+    for (int i = 0, shown = 0; i <= seq_highest && shown < 4; i++) {
+        if (!seq_seen[i] && (!i || seq_seen[i - 1])) {
+            int end = i;
+
+            while (end < seq_highest && !seq_seen[end + 1]) {
+                end++;
+            }
+            printf("gap: frames %d to %d\n", i, end);
+            shown++;
+        }
+    }
     free(seq_seen);
 }
 
