@@ -16,6 +16,7 @@ lib_libovs_vdpa_la_SOURCES = \
 	lib/vdpa-engine.c \
 	lib/vdpa-engine.h \
 	lib/vdpa-sim-device.c \
+	lib/vdpa-sim-inline.c \
 	lib/vdpa-sim-options.c \
 	lib/vdpa-sim-private.h \
 	lib/vdpa-sim-thread.c \

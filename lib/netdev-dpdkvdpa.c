@@ -2193,13 +2193,19 @@ recv_from_guest(struct netdev_dpdkvdpa *dev, int qid,
     return n;
 }
 
-/* Receives from the representor's queue 'qid': the hw datapath. */
+/* Receives from the representor's queue 'qid' of device 'vdpa': the hw
+ * datapath.  A device whose engine works inline moves the guest's packets
+ * in this call. */
 static int
-recv_from_representor(struct netdev_dpdkvdpa *dev, int qid,
-                      struct rte_mbuf **pkts, int *qfill)
+recv_from_representor(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa,
+                      int qid, struct rte_mbuf **pkts, int *qfill)
 {
     if (qfill) {
         *qfill = -ENOTSUP;
+    }
+    if (vdpa_engine_is_inline(vdpa)) {
+        return vdpa->ops->rx_burst(vdpa->ops_aux, qid, pkts,
+                                   NETDEV_MAX_BURST);
     }
     return rte_eth_rx_burst(dev->rep_port, qid, pkts, NETDEV_MAX_BURST);
 }
@@ -2212,6 +2218,7 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(rxq->netdev);
     struct dpdkvdpa_queue_stats *stats = &dev->rxqs[rxq->queue_id].stats;
     struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
+    struct vdpa_device *vdpa;
     uint64_t bytes = 0;
     int n, policed;
 
@@ -2233,8 +2240,9 @@ netdev_dpdkvdpa_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         }
     }
     if (!n) {
-        n = (dev->vdpa
-             ? recv_from_representor(dev, rxq->queue_id, pkts, qfill)
+        vdpa = dev->vdpa;
+        n = (vdpa
+             ? recv_from_representor(dev, vdpa, rxq->queue_id, pkts, qfill)
              : recv_from_guest(dev, rxq->queue_id, pkts, qfill));
     }
     if (!n) {
@@ -2381,13 +2389,15 @@ send_to_guest(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     rte_pktmbuf_free_bulk(pkts, n_pkts);
 }
 
-/* Hands 'batch' to the representor's queue of 'txq', for the vDPA engine
- * to deliver: the hw datapath.  Called with 'txq->lock'. */
+/* Hands 'batch' to the representor's queue of 'txq' of device 'vdpa', for
+ * the vDPA engine to deliver (an engine that works inline delivers it in
+ * this call): the hw datapath.  Called with 'txq->lock'. */
 static void
-send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
-                    struct dp_packet_batch *batch)
+send_to_representor(struct netdev_dpdkvdpa *dev, struct vdpa_device *vdpa,
+                    struct dpdkvdpa_txq *txq, struct dp_packet_batch *batch)
 {
     struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    bool inline_burst = vdpa_engine_is_inline(vdpa);
     int qid = txq - dev->txqs;
     int n_pkts, sent = 0, retries = 0, max_retries;
 
@@ -2399,8 +2409,11 @@ send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
     n_pkts = prepare_batch(dev, txq, batch, pkts);
     atomic_read_relaxed(&dev->tx_retries_max, &max_retries);
     while (sent < n_pkts) {
-        int n = rte_eth_tx_burst(dev->rep_port, qid, pkts + sent,
-                                 n_pkts - sent);
+        int n = (inline_burst
+                 ? vdpa->ops->tx_burst(vdpa->ops_aux, qid, pkts + sent,
+                                       n_pkts - sent)
+                 : rte_eth_tx_burst(dev->rep_port, qid, pkts + sent,
+                                    n_pkts - sent));
         sent += n;
         if (!n || retries >= max_retries) {
             break;
@@ -2411,7 +2424,7 @@ send_to_representor(struct netdev_dpdkvdpa *dev, struct dpdkvdpa_txq *txq,
                  retries);
     if (sent) {
         /* A software engine's thread may sleep: wake it. */
-        vdpa_engine_notify(dev->vdpa, qid);
+        vdpa_engine_notify(vdpa, qid);
     }
 
     /* The representor took those it sent. */
@@ -2426,6 +2439,7 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
 {
     struct netdev_dpdkvdpa *dev = netdev_dpdkvdpa_cast(netdev);
     struct dpdkvdpa_txq *txq = &dev->txqs[qid % netdev->n_txq];
+    struct vdpa_device *vdpa;
 
     if (OVS_UNLIKELY(!(dev->flags & NETDEV_UP))) {
         drop_batch(txq, batch);
@@ -2435,8 +2449,9 @@ netdev_dpdkvdpa_send(struct netdev *netdev, int qid,
     /* Every send goes through the txq lock: it serializes the senders of
      * a txq and their counters, and destroy_device() waits on it. */
     rte_spinlock_lock(&txq->lock);
-    if (dev->vdpa) {
-        send_to_representor(dev, txq, batch);
+    vdpa = dev->vdpa;
+    if (vdpa) {
+        send_to_representor(dev, vdpa, txq, batch);
     } else {
         send_to_guest(dev, txq, batch);
     }

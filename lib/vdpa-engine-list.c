@@ -40,6 +40,9 @@ format_engine_or_device(int eid, const char *engine_name,
     }
     ds_put_format(ds, "  device %d: %s\n", dev->did, dev->name);
     ds_put_format(ds, "    queue pairs: %"PRIu32"\n", dev->caps.queue_pairs);
+    if (dev->ops && dev->ops->mode) {
+        ds_put_format(ds, "    mode: %s\n", dev->ops->mode);
+    }
     ds_put_format(ds, "    features: 0x%016"PRIx64" ", dev->caps.features);
     vdpa_format_features(ds, dev->caps.features);
     ds_put_format(ds, "\n    protocol features: 0x%"PRIx64" ",

@@ -393,11 +393,12 @@ vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *vdev,
 static vdpa_engine_failure_cb *failure_cb;
 static vdpa_engine_recovery_cb *recovery_cb;
 
-/* Gives device 'vdev' the engine's own operations 'ops'.  For an engine
- * that has them, right after vdpa_engine_add_device(). */
+/* Gives device 'vdev' the engine's own operations 'ops', which get 'aux'
+ * where they take it.  For an engine that has them, right after
+ * vdpa_engine_add_device(). */
 void
 vdpa_engine_set_ops(struct rte_vdpa_device *vdev,
-                    const struct vdpa_engine_ops *ops)
+                    const struct vdpa_engine_ops *ops, void *aux)
 {
     struct vdpa_device *dev;
 
@@ -405,6 +406,7 @@ vdpa_engine_set_ops(struct rte_vdpa_device *vdev,
     dev = device_lookup(vdev);
     if (dev) {
         dev->ops = ops;
+        dev->ops_aux = aux;
     }
     ovs_mutex_unlock(&engine_mutex);
 }

@@ -45,6 +45,7 @@
 #include "vdpa-caps.h"
 
 struct ds;
+struct rte_mbuf;
 struct rte_vdpa_device;
 struct rte_vdpa_stat;
 struct rte_vdpa_stat_name;
@@ -101,6 +102,26 @@ struct vdpa_engine_ops {
      * vdpa_engine_vhost_msg()). */
     void (*vhost_msg)(struct rte_vdpa_device *, int vid, const void *msg,
                       bool done);
+
+    /* Inline datapath ('rx_burst' and 'tx_burst': both or none): the
+     * device has no thread or hardware of its own to move packets between
+     * the guest and its representor; the PMD threads that poll the
+     * representor's queue 'qid' do that work by calling these instead of
+     * rte_eth_rx_burst() and rte_eth_tx_burst(), with the same contract:
+     * 'rx_burst' returns up to 'n' packets that the guest sent, 'tx_burst'
+     * takes (and frees) the first of 'pkts' that it delivered to the guest
+     * and returns how many, leaving the others to the caller.  Several
+     * threads may call them at once on different queues; a call that would
+     * wait for a change of the device (a guest being served or unserved,
+     * its memory mapped anew) returns 0 instead.  'aux' is what the
+     * engine passed to vdpa_engine_set_ops(). */
+    int (*rx_burst)(void *aux, int qid, struct rte_mbuf **pkts, int n);
+    int (*tx_burst)(void *aux, int qid, struct rte_mbuf **pkts, int n);
+
+    /* How the engine moves the device's packets, for
+     * "dpdkvdpa/engine-list", e.g. "thread" or "inline"; NULL to say
+     * nothing. */
+    const char *mode;
 };
 
 struct vdpa_device {
@@ -126,6 +147,7 @@ struct vdpa_device {
     /* The engine's own operations, or NULL (a NIC's, in DPDK 22.11).  Set
      * before a port can use the device, read without locks. */
     const struct vdpa_engine_ops *ops;
+    void *ops_aux;
 };
 
 void vdpa_engine_init(void);
@@ -133,7 +155,7 @@ void vdpa_engine_add_device(const char *engine_name, struct rte_vdpa_device *,
                             const char *name,
                             vdpa_engine_representor_cb *);
 void vdpa_engine_set_ops(struct rte_vdpa_device *,
-                         const struct vdpa_engine_ops *);
+                         const struct vdpa_engine_ops *, void *aux);
 uint64_t vdpa_engine_live_features(void);
 
 /* Returns true if 'dev' can switch a connected guest live. */
@@ -141,6 +163,14 @@ static inline bool
 vdpa_engine_can_switch_live(const struct vdpa_device *dev)
 {
     return dev && dev->ops && dev->ops->serve;
+}
+
+/* Returns true if the PMD threads that poll 'dev''s representor move its
+ * packets themselves (see 'rx_burst' in struct vdpa_engine_ops). */
+static inline bool
+vdpa_engine_is_inline(const struct vdpa_device *dev)
+{
+    return dev->ops && dev->ops->rx_burst;
 }
 
 void vdpa_engine_vhost_msg(struct vdpa_device *serving, int vid,

@@ -56,6 +56,7 @@ sim_device_create(const char *engine_name, int index,
     atomic_init(&dev->waiters, 0);
     dev->vid = dev->setup_vid = dev->paused_vid = -1;
     for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+        rte_spinlock_init(&dev->vring_locks[i]);
         dev->kickfds[i] = dev->vqs[i].callfd = -1;
     }
     for (uint32_t q = 0; q < spec->queue_pairs; q++) {
@@ -135,7 +136,7 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
     struct sim_thread *threads[SIM_MAX_THREADS];
     int n = 0;
 
-    for (int i = 0; i < spec->n_threads; i++) {
+    for (int i = 0; !spec->inline_mode && i < spec->n_threads; i++) {
         threads[i] = vdpa_sim_thread_create(engine_name, i, spec->cpu_mask);
     }
 
@@ -152,22 +153,32 @@ sim_engine_create(const char *engine_name, const struct vdpa_sim_spec *spec)
         if (!dev) {
             continue;
         }
-        dev->thread = threads[n % spec->n_threads];
+        dev->thread = (spec->inline_mode ? NULL
+                       : threads[n % spec->n_threads]);
         /* Publish the device only once it is complete. */
         vdpa_sim_devices[n_devs] = dev;
         atomic_store(&vdpa_sim_n_devices, n_devs + 1);
         vdpa_engine_add_device(engine_name, dev->vdev, dev->name,
                                sim_make_representor);
-        vdpa_engine_set_notify(dev->vdev, vdpa_sim_notify, dev);
-        vdpa_engine_set_ops(dev->vdev, (spec->no_live
-                                        ? &vdpa_sim_attached_ops
-                                        : &vdpa_sim_live_ops));
+        if (spec->inline_mode) {
+            /* The PMD threads that send do the work: nothing to wake. */
+            vdpa_engine_set_ops(dev->vdev, (spec->no_live
+                                            ? &vdpa_sim_attached_inline_ops
+                                            : &vdpa_sim_live_inline_ops),
+                                dev);
+        } else {
+            vdpa_engine_set_notify(dev->vdev, vdpa_sim_notify, dev);
+            vdpa_engine_set_ops(dev->vdev, (spec->no_live
+                                            ? &vdpa_sim_attached_ops
+                                            : &vdpa_sim_live_ops), dev);
+        }
         n++;
     }
 
     /* A thread without devices would only sleep: start only those that
      * have some. */
-    for (int i = 0; i < spec->n_threads && i < n; i++) {
+    for (int i = 0; !spec->inline_mode && i < spec->n_threads && i < n;
+         i++) {
         vdpa_sim_thread_start(threads[i]);
     }
 }

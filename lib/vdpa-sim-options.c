@@ -34,7 +34,10 @@
  * they write, as NICs without dirty page tracking, so they offer no
  * VHOST_F_LOG_ALL and their guests cannot be live migrated), "live=no"
  * (the devices cannot switch a guest live: ports attach them to their
- * vhost-user sockets, as they do a NIC's) and "fail=conf". */
+ * vhost-user sockets, as they do a NIC's), "mode=thread" (the default:
+ * engine threads move the packets) or "mode=inline" (the PMD threads that
+ * poll a representor do, in its bursts; no threads, so "threads" and
+ * "cpu-mask" do not apply) and "fail=conf". */
 char *
 vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 {
@@ -105,11 +108,20 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
             } else if (!strcmp(kv, "live")
                        && (!strcmp(value, "no") || !strcmp(value, "yes"))) {
                 spec.no_live = !strcmp(value, "no");
+            } else if (!strcmp(kv, "mode")
+                       && (!strcmp(value, "inline")
+                           || !strcmp(value, "thread"))) {
+                spec.inline_mode = !strcmp(value, "inline");
             } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
                 spec.fail_conf = true;
             } else {
                 error = xasprintf("unknown setting %s=%s", kv, value);
             }
+        }
+        if (!error && spec.inline_mode
+            && (spec.n_threads != 1 || spec.cpu_mask)) {
+            error = xstrdup("mode=inline has no engine threads: threads "
+                            "and cpu-mask need mode=thread");
         }
         if (spec.no_dirty_log) {
             spec.features &= ~VDPA_BIT(VHOST_F_LOG_ALL);

@@ -23,6 +23,8 @@
  *   vdpa-sim.c          the vDPA device operations, called by the vhost
  *                       library's thread
  *   vdpa-sim-thread.c   the engine thread, which moves the packets
+ *   vdpa-sim-inline.c   or, in inline mode, the representor's bursts,
+ *                       which OVS's PMD threads call
  *   vdpa-sim-device.c   creating the devices: rings, registration with
  *                       DPDK and the engine table, and the representor
  *                       ethdev when a port first needs it
@@ -30,8 +32,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
 #include <rte_vhost.h>
 
 #include "dpdkvdpa-counter.h"
@@ -108,7 +113,8 @@ struct sim_device {
     struct rte_ring *to_ovs[SIM_MAX_QUEUE_PAIRS];   /* Representor rx. */
     struct rte_ring *from_ovs[SIM_MAX_QUEUE_PAIRS]; /* Representor tx. */
     struct rte_mempool *mp;
-    struct sim_thread *thread;            /* The thread that serves it. */
+    struct sim_thread *thread;            /* The thread that serves it,
+                                           * NULL in inline mode. */
 
     /* The engine thread holds 'mutex' while it moves the device's packets,
      * and takes it again right away, so the vhost library's thread, to
@@ -118,6 +124,11 @@ struct sim_device {
      * device's control. */
     struct ovs_mutex mutex;
     atomic_uint waiters;                  /* Threads in sim_lock(). */
+
+    /* Inline mode: a PMD thread's burst holds the lock of the one vring it
+     * works on, and only tries to take it; sim_lock() takes them all, after
+     * 'mutex', so what 'mutex' guards does not change under a burst. */
+    rte_spinlock_t vring_locks[SIM_MAX_VRINGS];
 
     /* Guarded by 'mutex'. */
     int vid;                              /* Configured guest, or -1. */
@@ -162,6 +173,13 @@ extern struct rte_vdpa_dev_ops vdpa_sim_ops;
 struct vdpa_engine_ops;
 extern const struct vdpa_engine_ops vdpa_sim_live_ops;
 extern const struct vdpa_engine_ops vdpa_sim_attached_ops;
+extern const struct vdpa_engine_ops vdpa_sim_live_inline_ops;
+extern const struct vdpa_engine_ops vdpa_sim_attached_inline_ops;
+
+/* The representor's bursts of a device in inline mode: 'aux' is the
+ * struct sim_device (vdpa-sim-inline.c). */
+int vdpa_sim_rx_burst(void *aux, int qid, struct rte_mbuf **pkts, int n);
+int vdpa_sim_tx_burst(void *aux, int qid, struct rte_mbuf **pkts, int n);
 
 /* Registers "vdpa-sim/fail" (vdpa-sim.c). */
 void vdpa_sim_register_commands(void);
@@ -213,8 +231,41 @@ sim_vring_mapped(const struct sim_device *dev, int i)
     return i < dev->n_vrings && dev->vqs[i].desc;
 }
 
+/* Returns the guest receive vring that representor queue 'q' delivers to:
+ * one of those the guest enabled, spread as OVS spreads its txqs over a sw
+ * port's enabled vrings, or -1 if there is none. */
+static inline int
+sim_guest_rx_vring(const struct sim_device *dev, int q)
+    OVS_REQUIRES(dev->mutex)
+{
+    int pairs[SIM_MAX_QUEUE_PAIRS];
+    int n = 0;
+
+    for (int p = 0; p < dev->n_vrings / 2; p++) {
+        if (dev->enabled[2 * p] && sim_vring_mapped(dev, 2 * p)) {
+            pairs[n++] = p;
+        }
+    }
+    return n ? 2 * pairs[q % n] : -1;
+}
+
+/* Learns the guest's MAC address from 'm', a frame the guest sent, for the
+ * RARP that announces the guest after a live migration. */
+static inline void
+sim_learn_mac(struct sim_device *dev, const struct rte_mbuf *m)
+{
+    if (rte_pktmbuf_data_len(m) >= 2 * RTE_ETHER_ADDR_LEN) {
+        memcpy(dev->guest_mac.ea,
+               rte_pktmbuf_mtod_offset(m, const uint8_t *,
+                                       RTE_ETHER_ADDR_LEN),
+               RTE_ETHER_ADDR_LEN);
+        dev->guest_mac_known = true;
+    }
+}
+
 /* Takes 'dev''s mutex on behalf of a thread other than the engine thread,
- * which steps aside. */
+ * which steps aside, and in inline mode its vring locks, which the PMD
+ * threads' bursts then leave alone. */
 static inline void
 sim_lock(struct sim_device *dev)
     OVS_ACQUIRES(dev->mutex)
@@ -224,12 +275,22 @@ sim_lock(struct sim_device *dev)
     atomic_add(&dev->waiters, 1, &orig);
     ovs_mutex_lock(&dev->mutex);
     atomic_sub(&dev->waiters, 1, &orig);
+    if (dev->spec.inline_mode) {
+        for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+            rte_spinlock_lock(&dev->vring_locks[i]);
+        }
+    }
 }
 
 static inline void
 sim_unlock(struct sim_device *dev)
     OVS_RELEASES(dev->mutex)
 {
+    if (dev->spec.inline_mode) {
+        for (int i = 0; i < SIM_MAX_VRINGS; i++) {
+            rte_spinlock_unlock(&dev->vring_locks[i]);
+        }
+    }
     ovs_mutex_unlock(&dev->mutex);
 }
 

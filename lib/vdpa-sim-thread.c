@@ -60,24 +60,6 @@ COVERAGE_DEFINE(vdpa_sim_wake);
  * 8 queue pairs each.  It looks at the others every SIM_SLEEP_MS. */
 #define SIM_MAX_POLL 512
 
-/* Returns the guest receive vring that representor queue 'q' delivers to:
- * one of those the guest enabled, spread as OVS spreads its txqs over a sw
- * port's enabled vrings, or -1 if there is none. */
-static int
-sim_guest_rx_vring(const struct sim_device *dev, int q)
-    OVS_REQUIRES(dev->mutex)
-{
-    int pairs[SIM_MAX_QUEUE_PAIRS];
-    int n = 0;
-
-    for (int p = 0; p < dev->n_vrings / 2; p++) {
-        if (dev->enabled[2 * p] && sim_vring_mapped(dev, 2 * p)) {
-            pairs[n++] = p;
-        }
-    }
-    return n ? 2 * pairs[q % n] : -1;
-}
-
 /* Moves packets through representor queue 'q': what the guest sent on its
  * queue pair 'q' to OVS, and what OVS sent on 'q' to the guest, on one of
  * the guest's queue pairs (it may use fewer than the device has).
@@ -100,13 +82,7 @@ sim_process_queue(struct sim_device *dev, int q)
         if (n) {
             unsigned int sent;
 
-            if (rte_pktmbuf_data_len(pkts[0]) >= 2 * RTE_ETHER_ADDR_LEN) {
-                memcpy(dev->guest_mac.ea,
-                       rte_pktmbuf_mtod_offset(pkts[0], uint8_t *,
-                                               RTE_ETHER_ADDR_LEN),
-                       RTE_ETHER_ADDR_LEN);
-                dev->guest_mac_known = true;
-            }
+            sim_learn_mac(dev, pkts[0]);
             sent = rte_ring_enqueue_burst(dev->to_ovs[q], (void **) pkts,
                                           n, NULL);
             if (sent < n) {

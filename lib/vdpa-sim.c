@@ -155,6 +155,10 @@ sim_map_vring(struct sim_device *dev, int vid, int i)
         return -1;
     }
     virtq_set_log(&dev->vqs[i], vid, i, features);
+    if (dev->spec.inline_mode) {
+        /* The PMD threads poll the vring: the guest need not kick. */
+        virtq_set_notify(&dev->vqs[i], false);
+    }
     /* The eventfds of a disabled vring may be closed at any time. */
     dev->kickfds[i] = (dev->enabled[i]
                        ? sim_eventfd(dev, i, vring.kickfd) : -1);
@@ -716,10 +720,29 @@ const struct vdpa_engine_ops vdpa_sim_live_ops = {
     .unserve = sim_live_unserve,
     .set_vring_state = sim_live_set_vring_state,
     .vhost_msg = sim_vhost_msg,
+    .mode = "thread",
 };
 
 const struct vdpa_engine_ops vdpa_sim_attached_ops = {
     .vhost_msg = sim_vhost_msg,
+    .mode = "thread",
+};
+
+const struct vdpa_engine_ops vdpa_sim_live_inline_ops = {
+    .serve = sim_live_serve,
+    .unserve = sim_live_unserve,
+    .set_vring_state = sim_live_set_vring_state,
+    .vhost_msg = sim_vhost_msg,
+    .rx_burst = vdpa_sim_rx_burst,
+    .tx_burst = vdpa_sim_tx_burst,
+    .mode = "inline",
+};
+
+const struct vdpa_engine_ops vdpa_sim_attached_inline_ops = {
+    .vhost_msg = sim_vhost_msg,
+    .rx_burst = vdpa_sim_rx_burst,
+    .tx_burst = vdpa_sim_tx_burst,
+    .mode = "inline",
 };
 
 static const char *const sim_stat_names[] = {

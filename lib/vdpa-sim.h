@@ -23,12 +23,15 @@
  * guest's virtqueues are ready (dev_conf), one engine thread moves packets
  * between them and the device's representor, an ethdev made from rte_rings
  * (rte_eth_from_rings()) that OVS polls as it would a NIC's VF
- * representor.  Every descriptor is checked against guest memory
- * (virtq.c).
+ * representor.  In inline mode, there is no engine thread: OVS's PMD
+ * threads, when they poll a representor, move the packets between the
+ * guest's virtqueues and their mbufs themselves (vdpa-sim-inline.c).
+ * Every descriptor is checked against guest memory (virtq.c).
  *
  * vdpa-sim-options.c parses other_config:vdpa-sim, vdpa-sim-device.c
  * creates the devices (vdpa_sim_init()), vdpa-sim.c holds their vDPA
- * operations and vdpa-sim-thread.c the engine thread. */
+ * operations, vdpa-sim-thread.c the engine thread and vdpa-sim-inline.c
+ * the inline mode's bursts. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,6 +53,9 @@ struct vdpa_sim_spec {
                                    * as it does a NIC's. */
     int n_threads;                /* Engine threads, each a share of the
                                    * devices. */
+    bool inline_mode;             /* No engine threads: the PMD threads
+                                   * that poll a representor move its
+                                   * device's packets ("mode=inline"). */
     uint64_t cpu_mask;            /* CPUs of the threads, 0 for any. */
 };
 
