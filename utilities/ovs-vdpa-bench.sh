@@ -1,10 +1,14 @@
 #! /bin/bash
-# Benchmark, as root: what a port costs the switch, for three kinds of port
+# Benchmark, as root: what a port costs the switch, for four kinds of port
 # pair in one ovs-vswitchd and one run, so that their ratios hold:
 #
-#   stock  OVS's own dpdkvhostuserclient ports
-#   sw     dpdkvdpa ports on the software datapath
-#   hw     dpdkvdpa ports on the software vDPA engine's devices
+#   stock      OVS's own dpdkvhostuserclient ports
+#   sw         dpdkvdpa ports on the software datapath
+#   hw         dpdkvdpa ports on the devices of a software vDPA engine in
+#              thread mode (engine 0: its thread moves the packets)
+#   hw-inline  dpdkvdpa ports on the devices of a software vDPA engine in
+#              inline mode (engine 1: OVS's PMD thread moves the packets
+#              in the representor's bursts)
 #
 # The topology gives each busy thread a core: OVS's single PMD thread on
 # CPU 0 forwards port a to port b and b to a (two OpenFlow rules); the
@@ -38,7 +42,7 @@ builddir=${VDPA_BUILDDIR:-$srcdir/_build}
 seconds=8
 rounds=3
 sizes="64 512 1518"
-kinds="stock sw hw"
+kinds="stock sw hw hw-inline"
 sections="throughput,zeroloss,latency,scaling"
 pairs_list="1 2 4 8"
 warmup=2
@@ -57,14 +61,15 @@ usage () {
 usage: $0 [OPTIONS]
   --seconds=N      length of a throughput run (default $seconds)
   --rounds=N       interleaved rounds (default $rounds)
-  --sizes=LIST     frame sizes (default "$sizes")
-  --kinds=LIST     port kinds, of stock sw hw (default "$kinds")
+  --sizes=LIST     frame sizes, by spaces or commas (default "$sizes")
+  --kinds=LIST     port kinds, of stock sw hw hw-inline (default
+                   "$kinds")
   --sections=LIST  of throughput,zeroloss,latency,scaling (default all)
   --pairs=LIST     port pairs for the scaling section (default "$pairs_list")
   --probes=N       latency probes per measurement (default $probes)
   --load=PPS       the load of the latency section (default $load_pps)
-  --engine=SETTINGS  more vdpa-sim settings for the engine, e.g.
-                   "threads=2,cpu-mask=0x2" (see ovsdb/dpdkvdpa.xml)
+  --engine=SETTINGS  more vdpa-sim settings for the thread mode engine,
+                   e.g. "threads=2,cpu-mask=0x2" (see ovsdb/dpdkvdpa.xml)
   --no-huge        no hugepages (the figures then say little)
   --no-setup       skip utilities/ovs-vdpa-setup.sh
   --smoke          a very short run that produces every row (for CI)
@@ -77,10 +82,10 @@ for arg; do
     case $arg in
     --seconds=*) seconds=${arg#*=} ;;
     --rounds=*) rounds=${arg#*=} ;;
-    --sizes=*) sizes=${arg#*=} ;;
-    --kinds=*) kinds=${arg#*=} ;;
+    --sizes=*) sizes=$(echo "${arg#*=}" | tr , ' ') ;;
+    --kinds=*) kinds=$(echo "${arg#*=}" | tr , ' ') ;;
     --sections=*) sections=${arg#*=} ;;
-    --pairs=*) pairs_list=${arg#*=} ;;
+    --pairs=*) pairs_list=$(echo "${arg#*=}" | tr , ' ') ;;
     --probes=*) probes=${arg#*=} ;;
     --load=*) load_pps=${arg#*=} ;;
     --engine=*) engine=,${arg#*=} ;;
@@ -114,6 +119,8 @@ max_pairs=1
 for p in $pairs_list; do
     test $p -le $max_pairs || max_pairs=$p
 done
+engine_spec="devices=$((2 * max_pairs)),mode=thread$engine;devices=2,\
+mode=inline"
 
 test $setup = no || "$srcdir"/utilities/ovs-vdpa-setup.sh "$builddir" >&2
 
@@ -150,8 +157,9 @@ fi
 guest_cpu=1
 test $(nproc) -gt 1 || guest_cpu=0
 
-# ovs_start: our ovs-vswitchd with one PMD thread on CPU 0 and a software
-# vDPA engine with devices for the biggest scaling section.
+# ovs_start: our ovs-vswitchd with one PMD thread on CPU 0 and two
+# software vDPA engines, in thread mode (for hw, with devices for the
+# biggest scaling section) and in inline mode (for hw-inline).
 ovs_start () {
     local prefix=$(vdpa_prefix ovs) mem
 
@@ -162,7 +170,7 @@ ovs_start () {
     fi
     vdpa_ovsdb_start
     vdpa_vswitchd_config \
-        other_config:vdpa-sim="devices=$((2 * max_pairs))$engine" \
+        other_config:vdpa-sim="$engine_spec" \
         other_config:per-port-memory=true
     ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-extra="$mem \
 --no-pci --file-prefix=$prefix --log-level=pmd.*:error"
@@ -190,10 +198,14 @@ add_pairs () {
                 args="type=dpdkvdpa options:vdpa-engine=0 \
 options:vdpa-device=$dev"
                 dev=$((dev + 1)) ;;
+            hw-inline)
+                args="type=dpdkvdpa options:vdpa-engine=1 \
+options:vdpa-device=$dev"
+                dev=$((dev + 1)) ;;
             esac
             ovs-vsctl add-port br0 $port -- set Interface $port $args \
                 options:vhost-server-path=$sandbox/$port.sock
-            if test $kind = hw; then
+            if test $kind != stock && test $kind != sw; then
                 test "$(iface_get $port status datapath)" = hw || {
                     echo "$port is not on the hw datapath" >&2
                     return 1
@@ -411,8 +423,8 @@ tables=$sandbox/tables
 : > $results
 : > $tables
 
-step "Starting OVS (one PMD thread on CPU 0) with a software vDPA engine: \
-devices=$((2 * max_pairs))$engine"
+step "Starting OVS (one PMD thread on CPU 0) with software vDPA engines: \
+$engine_spec"
 ovs_start
 
 if section throughput; then
@@ -509,7 +521,7 @@ fi
 
 step "Results: $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' \
 /proc/cpuinfo | head -n 1)), load average $(cut -d' ' -f1-3 /proc/loadavg), \
-hugepages: $huge, engine: devices=$((2 * max_pairs))$engine"
+hugepages: $huge, engines: $engine_spec"
 print_text
 if test $rst = yes; then
     step "reStructuredText"
