@@ -65,8 +65,8 @@ vdpa_wait_until () {
 #
 # Stops process PID: sends it SIGNAL (INT, TERM, ...) if one is given,
 # waits up to SECONDS for it to exit, then runs COMMAND, if given, and
-# kills it with SIGKILL and waits until it is gone.  Returns 1 if it had to be killed, else 0 (also when
-# there was no such process).
+# kills it with SIGKILL and waits until it is gone.  Returns 1 if it had
+# to be killed, else 0 (also when there was no such process).
 vdpa_kill () {
     local pid=$1 n=$(($2 * 10)) i=0
 
