@@ -353,6 +353,19 @@ hand_over_device(const struct netdev_dpdkvdpa *dev,
     }
 }
 
+/* 'dev' now has the device it was waiting for ('pending_vdpa'): it becomes
+ * the requested one, for reconfigure() to attach. */
+static void
+take_pending_device(struct netdev_dpdkvdpa *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    dev->requested_vdpa = dev->pending_vdpa;
+    dev->pending_vdpa = NULL;
+    free(dev->requested_vdpa_reason);
+    dev->requested_vdpa_reason = NULL;
+    netdev_request_reconfigure(&dev->up);
+}
+
 /* No port claims 'vdpa' any more: gives it to a port that set_config()
  * left waiting for it ('pending_vdpa'), if any.  That happens when ports
  * swap or rotate their devices in one transaction: the bridge configures
@@ -373,11 +386,7 @@ give_device(struct vdpa_device *vdpa)
                                              netdev_get_name(&other->up));
 
             if (!holder) {
-                other->requested_vdpa = vdpa;
-                other->pending_vdpa = NULL;
-                free(other->requested_vdpa_reason);
-                other->requested_vdpa_reason = NULL;
-                netdev_request_reconfigure(&other->up);
+                take_pending_device(other);
                 given = true;
             }
             free(holder);
@@ -408,11 +417,7 @@ check_pending_devices(void)
                       : NULL;
         if (vdpa && !holder) {
             /* Let go meanwhile (a port was deleted). */
-            dev->requested_vdpa = vdpa;
-            dev->pending_vdpa = NULL;
-            free(dev->requested_vdpa_reason);
-            dev->requested_vdpa_reason = NULL;
-            netdev_request_reconfigure(&dev->up);
+            take_pending_device(dev);
         } else if (vdpa) {
             reason = xasprintf("vDPA device %s is used by port %s",
                                vdpa->name, holder);
