@@ -431,6 +431,45 @@ dequeue_chain(struct virtq *q, uint16_t head, struct rte_mbuf *m,
     return error;
 }
 
+/* The common case of dequeue_chain(): a chain of one descriptor whose
+ * buffer lies in one memory region and whose packet fits in 'm'.  Copies
+ * the packet into 'm' and returns true if the chain at 'head' is one;
+ * otherwise returns false having changed nothing, and dequeue_chain(),
+ * which reads the chain again, takes it. */
+static bool
+dequeue_simple(const struct virtq *q, uint16_t head, struct rte_mbuf *m)
+{
+    const struct vring_desc *d;
+    uint64_t addr;
+    uint32_t len, piece;
+    uint16_t flags;
+    uint8_t *buf;
+
+    if (head >= q->size) {
+        return false;
+    }
+    d = &q->desc[head];
+    addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
+    len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+    flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
+    if (flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT
+                 | VRING_DESC_F_WRITE)
+        || len < q->hdr_len
+        || len - q->hdr_len > MIN(rte_pktmbuf_tailroom(m),
+                                  VIRTQ_MAX_FRAME_LEN)) {
+        return false;
+    }
+    buf = gpa_to_hva(q->mem, addr, len, &piece);
+    if (!buf || piece < len) {
+        return false;
+    }
+    len -= q->hdr_len;
+    memcpy(rte_pktmbuf_mtod(m, uint8_t *), buf + q->hdr_len, len);
+    m->data_len = len;
+    m->pkt_len = len;
+    return true;
+}
+
 /* Takes up to 'n' packets that the guest transmitted on TX queue 'q', each
  * into a new single-segment mbuf from 'mp' without the virtio-net header,
  * stored in 'pkts'.  Returns the number of packets stored; the caller owns
@@ -459,7 +498,12 @@ virtq_dequeue(struct virtq *q, struct rte_mempool *mp,
         }
         n_avail--;
         head = take_avail(q);
-        error = dequeue_chain(q, head, m, &len, &fits);
+        if (dequeue_simple(q, head, m)) {
+            error = CHAIN_OK;
+            fits = true;
+        } else {
+            error = dequeue_chain(q, head, m, &len, &fits);
+        }
         put_used(q, head, 0);
         if (error) {
             counter_add(&q->stats.bad_descs, 1);
@@ -720,6 +764,56 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
     return 0;
 }
 
+/* The common case of delivering 'm' to RX queue 'q': a packet in one
+ * segment, for a chain of one descriptor whose buffer lies in one memory
+ * region and holds the header and the packet.  Delivers 'm' into the next
+ * chain and returns true if that chain is one (the caller checked there is
+ * a chain); otherwise returns false having changed nothing, and the
+ * general path, which reads the chain again, takes it. */
+static bool
+enqueue_simple(struct virtq *q, const struct rte_mbuf *m)
+{
+    uint16_t slot = q->last_avail_idx & (q->size - 1);
+    uint16_t head = __atomic_load_n(&q->avail->ring[slot], __ATOMIC_RELAXED);
+    uint32_t total = q->hdr_len + m->data_len;
+    const struct vring_desc *d;
+    uint64_t addr;
+    uint32_t len, piece;
+    uint16_t flags;
+    uint8_t *buf;
+
+    if (m->next || head >= q->size) {
+        return false;
+    }
+    d = &q->desc[head];
+    addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
+    len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+    flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
+    if ((flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT
+                  | VRING_DESC_F_WRITE)) != VRING_DESC_F_WRITE
+        || len < total) {
+        return false;
+    }
+    buf = gpa_to_hva(q->mem, addr, len, &piece);
+    if (!buf || piece < len) {
+        return false;
+    }
+
+    memset(buf, 0, sizeof(struct virtio_net_hdr));
+    if (q->hdr_len > NUM_BUFFERS_OFS) {
+        uint16_t one = 1;       /* num_buffers, little-endian. */
+
+        memcpy(buf + NUM_BUFFERS_OFS, &one, sizeof one);
+    }
+    memcpy(buf + q->hdr_len, rte_pktmbuf_mtod(m, const uint8_t *),
+           m->data_len);
+    log_write(q, addr, total);
+
+    q->last_avail_idx++;
+    put_used(q, head, total);
+    return true;
+}
+
 /* Copies up to 'n' packets from 'pkts' into the buffers the guest made
  * available in RX queue 'q', each behind a virtio-net header that is all
  * zeros except for num_buffers.  Returns the number of packets, from the
@@ -742,6 +836,12 @@ virtq_enqueue(struct virtq *q, struct rte_mbuf **pkts, int n)
         struct rx_stream s;
         int retval;
 
+        if (enqueue_simple(q, pkts[i])) {
+            n_avail--;
+            counter_add(&q->stats.packets, 1);
+            counter_add(&q->stats.bytes, pkts[i]->data_len);
+            continue;
+        }
         rx_stream_init(&s, q, pkts[i]);
         retval = (q->mergeable
                   ? enqueue_mergeable(q, &s, &n_avail)
