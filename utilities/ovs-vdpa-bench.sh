@@ -1,11 +1,15 @@
 #! /bin/bash
-# Benchmark, as root: what a port costs the switch, for four kinds of port
+# Benchmark, as root: what a port costs the switch, for five kinds of port
 # pair in one ovs-vswitchd and one run, so that their ratios hold:
 #
 #   stock      OVS's own dpdkvhostuserclient ports
 #   sw         dpdkvdpa ports on the software datapath
 #   hw         dpdkvdpa ports on the devices of a software vDPA engine in
 #              thread mode (engine 0: its thread moves the packets)
+#   hw-pinned  the same on an engine whose thread is pinned to the guest's
+#              CPU (engine 2), so that OVS's PMD has its CPU to itself and
+#              its cycles per packet are what a port costs it when its
+#              engine runs elsewhere, as a NIC's does
 #   hw-inline  dpdkvdpa ports on the devices of a software vDPA engine in
 #              inline mode (engine 1: OVS's PMD thread moves the packets
 #              in the representor's bursts)
@@ -30,7 +34,8 @@
 #   latency     the round trip of one packet between two guests through OVS
 #               (a -> b -> a), idle and under a load: median and 99th
 #               percentile (ovs-vdpa-pktgen)
-#   scaling     throughput with 1, 2, 4, 8 hw port pairs on the engine
+#   scaling     throughput with 1, 2, 4, 8 port pairs on one engine, hw
+#               and hw-inline
 #
 # Usage: utilities/ovs-vdpa-bench.sh [OPTIONS]   (--help for the options)
 
@@ -42,7 +47,7 @@ builddir=${VDPA_BUILDDIR:-$srcdir/_build}
 seconds=8
 rounds=3
 sizes="64 512 1518"
-kinds="stock sw hw hw-inline"
+kinds="stock sw hw hw-pinned hw-inline"
 sections="throughput,zeroloss,latency,scaling"
 pairs_list="1 2 4 8"
 warmup=2
@@ -62,8 +67,8 @@ usage: $0 [OPTIONS]
   --seconds=N      length of a throughput run (default $seconds)
   --rounds=N       interleaved rounds (default $rounds)
   --sizes=LIST     frame sizes, by spaces or commas (default "$sizes")
-  --kinds=LIST     port kinds, of stock sw hw hw-inline (default
-                   "$kinds")
+  --kinds=LIST     port kinds, of stock sw hw hw-pinned hw-inline
+                   (default "$kinds")
   --sections=LIST  of throughput,zeroloss,latency,scaling (default all)
   --pairs=LIST     port pairs for the scaling section (default "$pairs_list")
   --probes=N       latency probes per measurement (default $probes)
@@ -119,8 +124,8 @@ max_pairs=1
 for p in $pairs_list; do
     test $p -le $max_pairs || max_pairs=$p
 done
-engine_spec="devices=$((2 * max_pairs)),mode=thread$engine;devices=2,\
-mode=inline"
+engine_spec="devices=$((2 * max_pairs)),mode=thread$engine;\
+devices=$((2 * max_pairs)),mode=inline"
 
 test $setup = no || "$srcdir"/utilities/ovs-vdpa-setup.sh "$builddir" >&2
 
@@ -156,10 +161,13 @@ fi
 # The guests and the generator run on CPU 1, OVS's PMD thread on CPU 0.
 guest_cpu=1
 test $(nproc) -gt 1 || guest_cpu=0
+engine_spec="$engine_spec;devices=2,mode=thread,\
+cpu-mask=$(printf %x $((1 << guest_cpu)))"
 
-# ovs_start: our ovs-vswitchd with one PMD thread on CPU 0 and two
-# software vDPA engines, in thread mode (for hw, with devices for the
-# biggest scaling section) and in inline mode (for hw-inline).
+# ovs_start: our ovs-vswitchd with one PMD thread on CPU 0 and three
+# software vDPA engines: in thread mode (for hw) and in inline mode (for
+# hw-inline), each with devices for the biggest scaling section, and in
+# thread mode pinned to the guest's CPU (for hw-pinned).
 ovs_start () {
     local prefix=$(vdpa_prefix ovs) mem
 
@@ -200,6 +208,10 @@ options:vdpa-device=$dev"
                 dev=$((dev + 1)) ;;
             hw-inline)
                 args="type=dpdkvdpa options:vdpa-engine=1 \
+options:vdpa-device=$dev"
+                dev=$((dev + 1)) ;;
+            hw-pinned)
+                args="type=dpdkvdpa options:vdpa-engine=2 \
 options:vdpa-device=$dev"
                 dev=$((dev + 1)) ;;
             esac
@@ -507,15 +519,26 @@ $probes probes, microseconds"
 fi
 
 if section scaling; then
-    for pairs in $pairs_list; do
-        echo "scaling: $pairs hw pairs" >&2
-        echo "scale $pairs $(measure hw 64 $pairs)" >> $results
+    scale_kinds=
+    for kind in hw hw-inline; do
+        case " $kinds " in
+        *" $kind "*) scale_kinds="$scale_kinds $kind" ;;
+        esac
     done
-    table "Scaling: hw port pairs on one engine, 64 bytes, $seconds s"
-    header pairs Mpps "PMD cyc/pkt" "CPU ns/pkt" "engine ns/pkt"
-    for pairs in $pairs_list; do
-        row $(awk -v p=$pairs '$1 == "scale" && $2 == p {
-            print $2, $3, $4, $5, $6 }' $results)
+    for kind in $scale_kinds; do
+        for pairs in $pairs_list; do
+            echo "scaling: $pairs $kind pairs" >&2
+            echo "scale $kind $pairs $(measure $kind 64 $pairs)" >> $results
+        done
+    done
+    table "Scaling: port pairs on one engine, 64 bytes, $seconds s"
+    header ports pairs Mpps "PMD cyc/pkt" "CPU ns/pkt" "engine ns/pkt"
+    for kind in $scale_kinds; do
+        for pairs in $pairs_list; do
+            row $(awk -v k=$kind -v p=$pairs '
+                $1 == "scale" && $2 == k && $3 == p {
+                    print $2, $3, $4, $5, $6, $7 }' $results)
+        done
     done
 fi
 
