@@ -28,16 +28,18 @@
 
 /* Parses other_config:vdpa-sim, a ";"-separated list of engines, each a
  * ","-separated list of "devices=N", "queues=Q", "features=MASK" (ANDed
- * with what the engine can do), "threads=N" (engine threads, which share
- * the devices out), "cpu-mask=MASK" (the CPUs the threads may run on, as
- * pmd-cpu-mask), "dirty-log=no" (the devices cannot log the guest pages
- * they write, as NICs without dirty page tracking, so they offer no
- * VHOST_F_LOG_ALL and their guests cannot be live migrated), "live=no"
- * (the devices cannot switch a guest live: ports attach them to their
- * vhost-user sockets, as they do a NIC's), "mode=thread" (the default:
- * engine threads move the packets) or "mode=inline" (the PMD threads that
- * poll a representor do, in its bursts; no threads, so "threads" and
- * "cpu-mask" do not apply) and "fail=conf". */
+ * with what the engine can do), "dirty-log=no" (the devices cannot log the
+ * guest pages they write, as NICs without dirty page tracking, so they
+ * offer no VHOST_F_LOG_ALL and their guests cannot be live migrated),
+ * "live=no" (the devices cannot switch a guest live: ports attach them to
+ * their vhost-user sockets, as they do a NIC's), "fail=conf", and the mode:
+ * "mode=inline" (the default: the PMD threads that poll a representor move
+ * the packets, in its bursts, and there are no engine threads) or
+ * "mode=thread" (engine threads move the packets), which alone takes
+ * "threads=N" (engine threads, which share the devices out) and
+ * "cpu-mask=MASK" (the CPUs the threads may run on, as pmd-cpu-mask).
+ * Either of those two without "mode=" means "mode=thread"; with
+ * "mode=inline" it is an error. */
 char *
 vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
 {
@@ -58,7 +60,10 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
             .queue_pairs = 1,
             .features = SIM_FEATURES,
             .n_threads = 1,
+            .inline_mode = true,
         };
+        bool mode_given = false;
+        bool thread_settings = false;
         char *kv_save, *kv;
 
         for (kv = strtok_r(engine, ", ", &kv_save); kv && !error;
@@ -96,12 +101,14 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
                                       SIM_MAX_THREADS);
                 }
                 spec.n_threads = n;
+                thread_settings = true;
             } else if (!strcmp(kv, "cpu-mask")) {
                 if (!str_to_ullong(value, 16, &mask) || !mask) {
                     error = xasprintf("cpu-mask=%s: not a hexadecimal CPU "
                                       "mask", value);
                 }
                 spec.cpu_mask = mask;
+                thread_settings = true;
             } else if (!strcmp(kv, "dirty-log")
                        && (!strcmp(value, "no") || !strcmp(value, "yes"))) {
                 spec.no_dirty_log = !strcmp(value, "no");
@@ -112,16 +119,20 @@ vdpa_sim_parse(const char *s, struct vdpa_sim_spec **specsp, size_t *np)
                        && (!strcmp(value, "inline")
                            || !strcmp(value, "thread"))) {
                 spec.inline_mode = !strcmp(value, "inline");
+                mode_given = true;
             } else if (!strcmp(kv, "fail") && !strcmp(value, "conf")) {
                 spec.fail_conf = true;
             } else {
                 error = xasprintf("unknown setting %s=%s", kv, value);
             }
         }
-        if (!error && spec.inline_mode
-            && (spec.n_threads != 1 || spec.cpu_mask)) {
-            error = xstrdup("mode=inline has no engine threads: threads "
-                            "and cpu-mask need mode=thread");
+        if (!error && thread_settings) {
+            if (!mode_given) {
+                spec.inline_mode = false;
+            } else if (spec.inline_mode) {
+                error = xstrdup("mode=inline has no engine threads: threads "
+                                "and cpu-mask need mode=thread");
+            }
         }
         if (spec.no_dirty_log) {
             spec.features &= ~VDPA_BIT(VHOST_F_LOG_ALL);

@@ -143,8 +143,8 @@ do_sim(char *argv[])
         if (specs[i].cpu_mask) {
             printf(", CPU mask 0x%"PRIx64, specs[i].cpu_mask);
         }
-        if (specs[i].inline_mode) {
-            printf(", inline");
+        if (!specs[i].inline_mode) {
+            printf(", thread mode");
         }
         putchar('\n');
         ds_destroy(&features);
