@@ -431,36 +431,51 @@ dequeue_chain(struct virtq *q, uint16_t head, struct rte_mbuf *m,
     return error;
 }
 
-/* The common case of dequeue_chain(): a chain of one descriptor whose
- * buffer lies in one memory region and whose packet fits in 'm'.  Copies
- * the packet into 'm' and returns true if the chain at 'head' is one;
- * otherwise returns false having changed nothing, and dequeue_chain(),
- * which reads the chain again, takes it. */
-static bool
-dequeue_simple(const struct virtq *q, uint16_t head, struct rte_mbuf *m)
+/* For the fast paths: returns the buffer of descriptor 'head' of 'q' if it
+ * is a chain of one descriptor, device-writable if and only if 'writable',
+ * whose buffer lies in one memory region, and stores the buffer's guest
+ * physical address in '*gpap' and its length in '*lenp'; otherwise
+ * returns NULL, and the general path, which reads the chain again, takes
+ * it.  Each field of the descriptor is read once. */
+static uint8_t *
+one_desc_buffer(const struct virtq *q, uint16_t head, bool writable,
+                uint64_t *gpap, uint32_t *lenp)
 {
     const struct vring_desc *d;
-    uint64_t addr;
-    uint32_t len, piece;
+    uint32_t piece;
     uint16_t flags;
     uint8_t *buf;
 
     if (head >= q->size) {
-        return false;
+        return NULL;
     }
     d = &q->desc[head];
-    addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
-    len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
+    *gpap = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
+    *lenp = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
     flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
-    if (flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT
-                 | VRING_DESC_F_WRITE)
-        || len < q->hdr_len
+    if ((flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT
+                  | VRING_DESC_F_WRITE))
+        != (writable ? VRING_DESC_F_WRITE : 0)) {
+        return NULL;
+    }
+    buf = gpa_to_hva(q->mem, *gpap, *lenp, &piece);
+    return buf && piece == *lenp ? buf : NULL;
+}
+
+/* The common case of dequeue_chain(): a chain of one descriptor whose
+ * buffer lies in one memory region and whose packet fits in 'm'.  Copies
+ * the packet into 'm' and returns true if the chain at 'head' is one;
+ * otherwise returns false having changed nothing. */
+static bool
+dequeue_simple(const struct virtq *q, uint16_t head, struct rte_mbuf *m)
+{
+    uint64_t gpa;
+    uint32_t len;
+    uint8_t *buf = one_desc_buffer(q, head, false, &gpa, &len);
+
+    if (!buf || len < q->hdr_len
         || len - q->hdr_len > MIN(rte_pktmbuf_tailroom(m),
                                   VIRTQ_MAX_FRAME_LEN)) {
-        return false;
-    }
-    buf = gpa_to_hva(q->mem, addr, len, &piece);
-    if (!buf || piece < len) {
         return false;
     }
     len -= q->hdr_len;
@@ -768,34 +783,22 @@ enqueue_mergeable(struct virtq *q, struct rx_stream *s, int *n_avail)
  * segment, for a chain of one descriptor whose buffer lies in one memory
  * region and holds the header and the packet.  Delivers 'm' into the next
  * chain and returns true if that chain is one (the caller checked there is
- * a chain); otherwise returns false having changed nothing, and the
- * general path, which reads the chain again, takes it. */
+ * a chain); otherwise returns false having changed nothing. */
 static bool
 enqueue_simple(struct virtq *q, const struct rte_mbuf *m)
 {
     uint16_t slot = q->last_avail_idx & (q->size - 1);
     uint16_t head = __atomic_load_n(&q->avail->ring[slot], __ATOMIC_RELAXED);
     uint32_t total = q->hdr_len + m->data_len;
-    const struct vring_desc *d;
-    uint64_t addr;
-    uint32_t len, piece;
-    uint16_t flags;
+    uint64_t gpa;
+    uint32_t len;
     uint8_t *buf;
 
-    if (m->next || head >= q->size) {
+    if (m->next) {
         return false;
     }
-    d = &q->desc[head];
-    addr = __atomic_load_n(&d->addr, __ATOMIC_RELAXED);
-    len = __atomic_load_n(&d->len, __ATOMIC_RELAXED);
-    flags = __atomic_load_n(&d->flags, __ATOMIC_RELAXED);
-    if ((flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT
-                  | VRING_DESC_F_WRITE)) != VRING_DESC_F_WRITE
-        || len < total) {
-        return false;
-    }
-    buf = gpa_to_hva(q->mem, addr, len, &piece);
-    if (!buf || piece < len) {
+    buf = one_desc_buffer(q, head, true, &gpa, &len);
+    if (!buf || len < total) {
         return false;
     }
 
@@ -807,7 +810,7 @@ enqueue_simple(struct virtq *q, const struct rte_mbuf *m)
     }
     memcpy(buf + q->hdr_len, rte_pktmbuf_mtod(m, const uint8_t *),
            m->data_len);
-    log_write(q, addr, total);
+    log_write(q, gpa, total);
 
     q->last_avail_idx++;
     put_used(q, head, total);
